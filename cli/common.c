@@ -1,0 +1,342 @@
+/* What every inkan subcommand shares: passphrases, input, atomic output,
+ * trust, and the mapping from GError codes to exit codes. */
+#include "inkan-cli.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+/* Passphrases longer than this are refused as a sign of a wrong fd/file. */
+#define MAX_PASSPHRASE 1024
+/* Messages are read whole (streaming comes with bench/ issue 9). */
+#define MAX_MESSAGE_SIZE ((gsize) 1 << 31)
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == G_OPTION_ERROR)
+    return EXIT_USAGE;
+  if (error->domain != INKAN_ERROR)
+    return EXIT_IO;
+  switch ((InkanError) error->code)
+    {
+    case INKAN_ERROR_IO: return EXIT_IO;
+    case INKAN_ERROR_PASSPHRASE_REQUIRED:
+    case INKAN_ERROR_BAD_PASSPHRASE: return EXIT_PASSPHRASE;
+    case INKAN_ERROR_IDENTITY:
+    case INKAN_ERROR_CERTIFICATE: return EXIT_IDENTITY;
+    case INKAN_ERROR_NO_FROM:
+    case INKAN_ERROR_ADDRESS_MISMATCH: return EXIT_ADDRESS;
+    case INKAN_ERROR_MESSAGE:
+    case INKAN_ERROR_CMS: return EXIT_MALFORMED;
+    case INKAN_ERROR_NOT_SMIME: return EXIT_NOTHING;
+    case INKAN_ERROR_NOT_RECIPIENT:
+    case INKAN_ERROR_DECRYPT: return EXIT_DECRYPT;
+    case INKAN_ERROR_UNSUPPORTED:
+    case INKAN_ERROR_FAILED:
+    default: return EXIT_INTERNAL;
+    }
+}
+
+/* Prints "inkan COMMAND: <sentence>" on stderr and returns the exit code. */
+int
+cli_fail (const char *command, GError *error)
+{
+  int code = exit_code_for (error);
+
+  g_printerr ("inkan %s: %s\n", command, error->message);
+  g_error_free (error);
+  return code;
+}
+
+int
+cli_usage (const char *command, const char *message)
+{
+  g_printerr (_("inkan %s: %s (see “inkan help %s”)\n"), command, message, command);
+  return EXIT_USAGE;
+}
+
+gboolean
+cli_parse_options (GOptionContext *context, int *argc, char ***argv, const char *command)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      cli_usage (command, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GOptionEntry *
+cli_passphrase_entries (CliPassphrase *pp)
+{
+  GOptionEntry entries[] = {
+    { "passphrase-fd", 0, 0, G_OPTION_ARG_INT, &pp->passphrase_fd,
+      N_("Read the passphrase from the first line of file descriptor N"), "N" },
+    { "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pp->passphrase_file,
+      N_("Read the passphrase from the first line of FILE"), "FILE" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+
+  pp->passphrase_fd = -1;
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* Reads one line (without its end) from @fd; the buffer is wiped on error. */
+static char *
+read_line_fd (int fd, GError **error)
+{
+  GString *line = g_string_sized_new (64);
+  char c;
+  ssize_t n;
+
+  while ((n = read (fd, &c, 1)) == 1 && c != '\n')
+    {
+      if (line->len >= MAX_PASSPHRASE)
+        break;
+      g_string_append_c (line, c);
+    }
+  if (n < 0 || line->len >= MAX_PASSPHRASE)
+    {
+      memset (line->str, 0, line->len);
+      g_string_free (line, TRUE);
+      g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO,
+                   _("Cannot read a passphrase line from file descriptor %d."), fd);
+      return NULL;
+    }
+  if (line->len && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+  return g_string_free (line, FALSE);
+}
+
+static char *
+prompt_tty (const char *path, GError **error)
+{
+  int fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  struct termios old, quiet;
+  g_autofree char *prompt = NULL;
+  char *line;
+
+  if (fd < 0 || tcgetattr (fd, &old) != 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, INKAN_ERROR, INKAN_ERROR_PASSPHRASE_REQUIRED,
+                   _("“%s” needs a passphrase and there is no terminal to ask for it; use --passphrase-fd or --passphrase-file."),
+                   path);
+      return NULL;
+    }
+  prompt = g_strdup_printf (_("Passphrase for %s: "), path);
+  if (write (fd, prompt, strlen (prompt)) < 0)
+    { /* the prompt is a courtesy; reading still works */ }
+  quiet = old;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  tcsetattr (fd, TCSAFLUSH, &quiet);
+  line = read_line_fd (fd, error);
+  tcsetattr (fd, TCSAFLUSH, &old);
+  if (write (fd, "\n", 1) < 0)
+    { /* same */ }
+  close (fd);
+  return line;
+}
+
+static char *
+get_passphrase (const char *path, CliPassphrase *pp, GError **error)
+{
+  if (pp->passphrase_file)
+    {
+      int fd = open (pp->passphrase_file, O_RDONLY | O_CLOEXEC);
+      char *line;
+
+      if (fd < 0)
+        {
+          g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot open the passphrase file “%s”: %s."),
+                       pp->passphrase_file, g_strerror (errno));
+          return NULL;
+        }
+      line = read_line_fd (fd, error);
+      close (fd);
+      return line;
+    }
+  if (pp->passphrase_fd >= 0)
+    return read_line_fd (pp->passphrase_fd, error);
+  return prompt_tty (path, error);
+}
+
+static void
+wipe_free (char *secret)
+{
+  if (secret)
+    {
+      memset (secret, 0, strlen (secret));
+      g_free (secret);
+    }
+}
+
+/* Loads an identity, asking for a passphrase only when the file needs one. */
+InkanIdentity *
+cli_load_identity (const char *path, CliPassphrase *pp, GError **error)
+{
+  GError *local = NULL;
+  InkanIdentity *id;
+  char *pass;
+
+  id = inkan_identity_load (path, NULL, &local);
+  if (id || !g_error_matches (local, INKAN_ERROR, INKAN_ERROR_PASSPHRASE_REQUIRED))
+    {
+      if (local)
+        g_propagate_error (error, local);
+      return id;
+    }
+  g_clear_error (&local);
+  pass = get_passphrase (path, pp, error);
+  if (pass == NULL)
+    return NULL;
+  id = inkan_identity_load (path, pass, error);
+  wipe_free (pass);
+  return id;
+}
+
+GMimeMessage *
+cli_read_message (const char *path, GError **error)
+{
+  g_autoptr (GByteArray) buf = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  guint8 chunk[65536];
+  ssize_t n;
+
+  if (path && strcmp (path, "-") != 0)
+    return inkan_message_load (path, error);
+  buf = g_byte_array_new ();
+  while ((n = read (STDIN_FILENO, chunk, sizeof chunk)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || buf->len + (gsize) n > MAX_MESSAGE_SIZE)
+        {
+          g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot read the message from standard input."));
+          return NULL;
+        }
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+  return inkan_message_parse_bytes (bytes, error);
+}
+
+static gboolean
+write_all (int fd, const guint8 *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Writes @bytes to @path through a temporary file in the same directory
+ * and rename(2), so a reader never sees a partial file and a failure
+ * leaves nothing behind; "-" or NULL means standard output. */
+gboolean
+cli_write_output (const char *path, GBytes *bytes, int mode, GError **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  g_autofree char *tmp = NULL;
+  int fd;
+
+  if (path == NULL || strcmp (path, "-") == 0)
+    {
+      if (!write_all (STDOUT_FILENO, data, len))
+        {
+          g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write to standard output: %s."), g_strerror (errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  tmp = g_strdup_printf ("%s.XXXXXX", path);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    {
+      g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot create the output file “%s”: %s."), path, g_strerror (errno));
+      return FALSE;
+    }
+  if (!write_all (fd, data, len) || fsync (fd) != 0 || close (fd) != 0 || rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      unlink (tmp);
+      g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write the output file “%s”: %s; nothing was written."),
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cli_parse_time (const char *text, gint64 *out, GError **error)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) dt = NULL;
+
+  *out = 0;
+  if (text == NULL)
+    return TRUE;
+  dt = g_date_time_new_from_iso8601 (text, utc);
+  if (dt == NULL)
+    {
+      g_autofree char *with_time = g_strconcat (text, "T00:00:00Z", NULL);
+      dt = g_date_time_new_from_iso8601 (with_time, utc);
+    }
+  if (dt == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not an ISO 8601 time such as 2026-01-31T12:00:00Z"), text);
+      return FALSE;
+    }
+  *out = g_date_time_to_unix (dt);
+  return TRUE;
+}
+
+InkanTrust *
+cli_build_trust (char **trust_files, gboolean no_system, GError **error)
+{
+  g_autoptr (InkanTrust) trust = inkan_trust_new (!no_system, error);
+
+  if (trust == NULL)
+    return NULL;
+  for (int i = 0; trust_files && trust_files[i]; i++)
+    if (!inkan_trust_add_file (trust, trust_files[i], error))
+      return NULL;
+  return g_steal_pointer (&trust);
+}
+
+gboolean
+cli_parse_digest (const char *text, InkanDigest *digest)
+{
+  if (text == NULL || !g_ascii_strcasecmp (text, "sha256") || !g_ascii_strcasecmp (text, "sha-256"))
+    *digest = INKAN_DIGEST_SHA256;
+  else if (!g_ascii_strcasecmp (text, "sha384") || !g_ascii_strcasecmp (text, "sha-384"))
+    *digest = INKAN_DIGEST_SHA384;
+  else if (!g_ascii_strcasecmp (text, "sha512") || !g_ascii_strcasecmp (text, "sha-512"))
+    *digest = INKAN_DIGEST_SHA512;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+void
+cli_passphrase_clear (CliPassphrase *pp)
+{
+  g_clear_pointer (&pp->passphrase_file, g_free);
+}

@@ -1,0 +1,50 @@
+/* Shared declarations of the inkan command line tool (cli/). */
+#ifndef INKAN_CLI_H
+#define INKAN_CLI_H
+
+#include "inkan.h"
+#include <glib/gi18n.h>
+
+/* Exit codes (documented in docs/inkan.1.md and docs/errors.md). */
+enum {
+  EXIT_OK = 0,            /* success; for verify/decrypt: signature valid (or none, for decrypt) */
+  EXIT_NOT_VALID = 1,     /* signed, but the verdict is not "valid" */
+  EXIT_NOTHING = 2,       /* verify: not signed; decrypt: not encrypted */
+  EXIT_USAGE = 3,         /* bad command line */
+  EXIT_IO = 4,            /* a file could not be read or written */
+  EXIT_PASSPHRASE = 5,    /* passphrase missing or wrong */
+  EXIT_IDENTITY = 6,      /* identity or certificate file unusable */
+  EXIT_ADDRESS = 7,       /* From/Sender not in the signing certificate: signing refused */
+  EXIT_MALFORMED = 8,     /* message or CMS malformed */
+  EXIT_DECRYPT = 9,       /* not a recipient, or decryption failed */
+  EXIT_INTERNAL = 10,     /* unsupported option or internal failure */
+};
+
+typedef struct {
+  int passphrase_fd;
+  char *passphrase_file;
+} CliPassphrase;
+
+int cli_sign (int argc, char **argv);
+int cli_encrypt (int argc, char **argv);
+int cli_verify (int argc, char **argv);
+int cli_decrypt (int argc, char **argv);
+
+/* common.c */
+int cli_fail (const char *command, GError *error);
+int cli_usage (const char *command, const char *message);
+GOptionEntry *cli_passphrase_entries (CliPassphrase *pp);
+InkanIdentity *cli_load_identity (const char *path, CliPassphrase *pp, GError **error);
+GMimeMessage *cli_read_message (const char *path, GError **error);
+gboolean cli_write_output (const char *path, GBytes *bytes, int mode, GError **error);
+gboolean cli_parse_time (const char *text, gint64 *out, GError **error);
+InkanTrust *cli_build_trust (char **trust_files, gboolean no_system, GError **error);
+gboolean cli_parse_digest (const char *text, InkanDigest *digest);
+void cli_passphrase_clear (CliPassphrase *pp);
+gboolean cli_parse_options (GOptionContext *context, int *argc, char ***argv, const char *command);
+
+/* report.c */
+void cli_print_verdict (FILE *out, const InkanVerdict *verdict, gboolean json);
+int cli_verdict_exit_code (const InkanVerdict *verdict);
+
+#endif

@@ -1,0 +1,342 @@
+/* inkan — S/MIME for people who hold a certificate from a public CA.
+ *
+ * This header is the whole public contract of libinkan.  Functions are
+ * documented (gtk-doc) above their definitions in core/ *.c; the types are
+ * documented here.
+ *
+ * Usage (verify a message; error handling shortened):
+ *
+ *   inkan_init ();
+ *   g_autoptr(InkanTrust) trust = inkan_trust_new (TRUE, &err);
+ *   inkan_trust_add_file (trust, "anchors.pem", &err);
+ *   g_autoptr(GMimeMessage) msg = inkan_message_load ("mail.eml", &err);
+ *   g_autoptr(InkanVerdict) v = inkan_message_verify (msg, trust, 0, &err);
+ *   if (v->kind == INKAN_VERDICT_VALID) ...
+ *
+ * Ownership: every pointer returned by an inkan_*_new/_load/_verify/_decrypt
+ * function is owned by the caller and freed with the matching _free (or
+ * g_autoptr).  Pointers inside a returned struct are owned by that struct.
+ *
+ * Nothing in libinkan prints, reads a terminal or keeps global state beyond
+ * what inkan_init() sets up (GMime, OpenSSL providers, the registration of
+ * the S/MIME crypto context).
+ */
+#ifndef INKAN_H
+#define INKAN_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <openssl/x509.h>
+
+G_BEGIN_DECLS
+
+/* GMime 3.2 declares no g_autoptr cleanups; define them unless the caller
+ * (or a newer GMime) already has. */
+#ifndef INKAN_NO_GMIME_AUTOPTR
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParser, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFilter, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeSignature, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeCertificate, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeCryptoContext, g_object_unref)
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+#define INKAN_ERROR (inkan_error_quark ())
+GQuark inkan_error_quark (void);
+
+/**
+ * InkanError:
+ * @INKAN_ERROR_FAILED: an unexpected internal failure (OpenSSL or GMime refused
+ *   an operation that should work).  Nothing was written.
+ * @INKAN_ERROR_IO: a file could not be read or written.  No partial output
+ *   file is left behind.
+ * @INKAN_ERROR_PASSPHRASE_REQUIRED: the key is encrypted and no passphrase
+ *   was given.  Nothing was loaded.
+ * @INKAN_ERROR_BAD_PASSPHRASE: the passphrase does not decrypt the key or
+ *   PKCS#12 file.  Nothing was loaded.
+ * @INKAN_ERROR_IDENTITY: the identity file holds no private key, no
+ *   certificate, or a key that matches none of its certificates.
+ * @INKAN_ERROR_CERTIFICATE: a certificate file could not be parsed.
+ * @INKAN_ERROR_MESSAGE: the input is not a parseable RFC 5322 message, or
+ *   exceeds a structural limit.
+ * @INKAN_ERROR_NO_FROM: the message has no usable From address to check.
+ * @INKAN_ERROR_ADDRESS_MISMATCH: signing was refused because From (or
+ *   Sender) is not an rfc822Name/SmtpUTF8Mailbox of the signer certificate.
+ *   The message was not changed.
+ * @INKAN_ERROR_NOT_SMIME: the message carries no S/MIME layer of the kind the
+ *   operation needs (nothing signed to verify, nothing enveloped to decrypt).
+ * @INKAN_ERROR_CMS: a CMS structure (RFC 5652) is malformed or truncated.
+ * @INKAN_ERROR_NOT_RECIPIENT: the EnvelopedData has no RecipientInfo for the
+ *   given identity.
+ * @INKAN_ERROR_DECRYPT: decryption failed (wrong key, corrupt ciphertext, or
+ *   an AuthEnvelopedData authentication tag that does not match).  No
+ *   plaintext was returned.
+ * @INKAN_ERROR_UNSUPPORTED: an algorithm or option that inkan does not
+ *   support (for example RSASSA-PSS with an EC key).
+ *
+ * Error codes of the #INKAN_ERROR domain.  The numeric values are stable.
+ */
+typedef enum {
+  INKAN_ERROR_FAILED = 1,
+  INKAN_ERROR_IO = 2,
+  INKAN_ERROR_PASSPHRASE_REQUIRED = 3,
+  INKAN_ERROR_BAD_PASSPHRASE = 4,
+  INKAN_ERROR_IDENTITY = 5,
+  INKAN_ERROR_CERTIFICATE = 6,
+  INKAN_ERROR_MESSAGE = 7,
+  INKAN_ERROR_NO_FROM = 8,
+  INKAN_ERROR_ADDRESS_MISMATCH = 9,
+  INKAN_ERROR_NOT_SMIME = 10,
+  INKAN_ERROR_CMS = 11,
+  INKAN_ERROR_NOT_RECIPIENT = 12,
+  INKAN_ERROR_DECRYPT = 13,
+  INKAN_ERROR_UNSUPPORTED = 14,
+} InkanError;
+
+void inkan_init (void);
+const char *inkan_version (void);
+
+/* ---------------------------------------------------------------- identity */
+
+/**
+ * InkanIdentity:
+ *
+ * A private key with its certificate and the intermediate CA certificates
+ * that lead to a root (the root itself is never sent).  Opaque.
+ */
+typedef struct _InkanIdentity InkanIdentity;
+
+InkanIdentity *inkan_identity_load (const char *path, const char *passphrase, GError **error);
+void inkan_identity_free (InkanIdentity *identity);
+X509 *inkan_identity_get_certificate (InkanIdentity *identity);
+EVP_PKEY *inkan_identity_get_key (InkanIdentity *identity);
+STACK_OF (X509) *inkan_identity_get_chain (InkanIdentity *identity);
+
+GPtrArray *inkan_certificates_load (const char *path, GError **error);
+
+/* ---------------------------------------------------------------- addresses */
+
+char *inkan_address_normalize (const char *address, GError **error);
+gboolean inkan_address_equal (const char *a, const char *b);
+GPtrArray *inkan_certificate_get_addresses (X509 *cert, gboolean *from_subject);
+gboolean inkan_certificate_has_address (X509 *cert, const char *address);
+
+/* ---------------------------------------------------------------- trust */
+
+/**
+ * InkanTrust:
+ *
+ * The trust anchors used to verify signer chains for emailProtection.
+ * Opaque; built with inkan_trust_new() and inkan_trust_add_file().
+ */
+typedef struct _InkanTrust InkanTrust;
+
+InkanTrust *inkan_trust_new (gboolean system_anchors, GError **error);
+gboolean inkan_trust_add_file (InkanTrust *trust, const char *path, GError **error);
+void inkan_trust_free (InkanTrust *trust);
+const char *inkan_trust_system_anchors_path (void);
+
+/* ---------------------------------------------------------------- verdicts */
+
+/**
+ * InkanVerdictKind:
+ * @INKAN_VERDICT_VALID: the signature is good, the signer chain reaches an
+ *   email-trusted anchor at the verification time, and the signer's address
+ *   is the From address.  No flag that lowers trust is set.
+ * @INKAN_VERDICT_VALID_SIGNATURE: the signature is cryptographically good,
+ *   but at least one flag says why it is not fully valid.
+ * @INKAN_VERDICT_INVALID: the signature or digest does not verify, or the
+ *   structure is unacceptable (for example eContent in a detached signature).
+ * @INKAN_VERDICT_NOT_SIGNED: no S/MIME signature was found.
+ */
+typedef enum {
+  INKAN_VERDICT_VALID,
+  INKAN_VERDICT_VALID_SIGNATURE,
+  INKAN_VERDICT_INVALID,
+  INKAN_VERDICT_NOT_SIGNED,
+} InkanVerdictKind;
+
+/**
+ * InkanVerdictFlags:
+ * @INKAN_FLAG_FROM_MISMATCH: no signer address equals the (single) From address.
+ * @INKAN_FLAG_UNTRUSTED: the signer chain does not reach an email-trusted anchor,
+ *   or a certificate in it is not valid for emailProtection.
+ * @INKAN_FLAG_EXPIRED: a certificate of the chain had expired at the verification time.
+ * @INKAN_FLAG_NOT_YET_VALID: a certificate was not yet valid at the verification time.
+ * @INKAN_FLAG_NO_SIGNER: the SignedData has no SignerInfo, or no signer certificate.
+ * @INKAN_FLAG_MULTIPLE_SIGNERS: the SignedData has more than one SignerInfo.
+ * @INKAN_FLAG_NOT_DETACHED: a multipart/signed whose CMS carries eContent (RFC 8551 §3.5.3).
+ * @INKAN_FLAG_PARTIALLY_SIGNED: the signature covers only a part of the message.
+ * @INKAN_FLAG_WEAK_ALGORITHM: SHA-1/MD5 digest or an RSA key under 2048 bits.
+ * @INKAN_FLAG_ADDRESS_FROM_SUBJECT: the signer certificate has no rfc822Name or
+ *   SmtpUTF8Mailbox; its address was taken from the subject emailAddress
+ *   (legacy certificates only; SBR 7.1.4.2.1 requires the SAN).
+ * @INKAN_FLAG_ENCRYPTED: the message was enveloped (informational).
+ */
+typedef enum {
+  INKAN_FLAG_FROM_MISMATCH = 1 << 0,
+  INKAN_FLAG_UNTRUSTED = 1 << 1,
+  INKAN_FLAG_EXPIRED = 1 << 2,
+  INKAN_FLAG_NOT_YET_VALID = 1 << 3,
+  INKAN_FLAG_NO_SIGNER = 1 << 4,
+  INKAN_FLAG_MULTIPLE_SIGNERS = 1 << 5,
+  INKAN_FLAG_NOT_DETACHED = 1 << 6,
+  INKAN_FLAG_PARTIALLY_SIGNED = 1 << 7,
+  INKAN_FLAG_WEAK_ALGORITHM = 1 << 8,
+  INKAN_FLAG_ADDRESS_FROM_SUBJECT = 1 << 9,
+  INKAN_FLAG_ENCRYPTED = 1 << 10,
+} InkanVerdictFlags;
+
+/**
+ * InkanSigner:
+ * @subject: signer certificate subject (RFC 2253 form)
+ * @issuer: issuer name (RFC 2253 form)
+ * @serial: serial number, hex
+ * @emails: (element-type utf8): rfc822Name and SmtpUTF8Mailbox addresses
+ * @not_before: certificate validity start, seconds since the epoch (UTC)
+ * @not_after: certificate validity end, seconds since the epoch (UTC)
+ * @signature_algorithm: "RSASSA-PKCS1-v1_5", "RSASSA-PSS", "ECDSA", or an OID name
+ * @digest_algorithm: the micalg name, e.g. "sha-256"
+ * @signature_valid: the SignerInfo signature and messageDigest verify (RFC 5652 §5.6)
+ * @chain_trusted: the chain reaches an email-trusted anchor at @verified_at
+ * @from_match: one of @emails equals the From address
+ * @signing_time: the signingTime attribute, seconds since the epoch, or -1
+ * @verified_at: the time the chain was checked at, seconds since the epoch
+ * @chain_error: why the chain is not trusted (OpenSSL's text), or %NULL
+ *
+ * One SignerInfo of a SignedData, as a person needs to see it.
+ */
+typedef struct {
+  char *subject;
+  char *issuer;
+  char *serial;
+  GPtrArray *emails;
+  gint64 not_before;
+  gint64 not_after;
+  char *signature_algorithm;
+  char *digest_algorithm;
+  gboolean signature_valid;
+  gboolean chain_trusted;
+  gboolean from_match;
+  gint64 signing_time;
+  gint64 verified_at;
+  char *chain_error;
+} InkanSigner;
+
+/**
+ * InkanVerdict:
+ * @kind: the overall verdict
+ * @flags: #InkanVerdictFlags
+ * @signers: (element-type InkanSigner): the SignerInfos of the outermost signature layer
+ * @from: the From address(es) as written, or %NULL
+ * @sender: the Sender address, or %NULL
+ * @signed_part: for @INKAN_FLAG_PARTIALLY_SIGNED, the MIME path of the
+ *   signed part ("2", "1.3", ...); %NULL when the whole body is signed
+ *
+ * What a user can act on after verify or decrypt.
+ */
+typedef struct {
+  InkanVerdictKind kind;
+  guint flags;
+  GPtrArray *signers;
+  char *from;
+  char *sender;
+  char *signed_part;
+} InkanVerdict;
+
+void inkan_verdict_free (InkanVerdict *verdict);
+const char *inkan_verdict_kind_to_string (InkanVerdictKind kind);
+const char *inkan_verdict_flag_to_string (InkanVerdictFlags flag);
+
+/* ---------------------------------------------------------------- messages */
+
+/**
+ * InkanDigest:
+ * @INKAN_DIGEST_SHA256: SHA-256 (default; micalg "sha-256")
+ * @INKAN_DIGEST_SHA384: SHA-384
+ * @INKAN_DIGEST_SHA512: SHA-512
+ */
+typedef enum {
+  INKAN_DIGEST_SHA256,
+  INKAN_DIGEST_SHA384,
+  INKAN_DIGEST_SHA512,
+} InkanDigest;
+
+/**
+ * InkanSignOptions:
+ * @digest: the message digest
+ * @pss: sign with RSASSA-PSS (RFC 4056: MGF1 with the same hash, salt = hash length)
+ *   instead of RSASSA-PKCS1-v1_5
+ * @opaque: make application/pkcs7-mime signed-data instead of multipart/signed
+ * @allow_address_mismatch: sign even when From is not in the certificate
+ */
+typedef struct {
+  InkanDigest digest;
+  gboolean pss;
+  gboolean opaque;
+  gboolean allow_address_mismatch;
+} InkanSignOptions;
+
+/**
+ * InkanCipher:
+ * @INKAN_CIPHER_AES_256_CBC: EnvelopedData with AES-256-CBC (default)
+ * @INKAN_CIPHER_AES_128_CBC: EnvelopedData with AES-128-CBC
+ * @INKAN_CIPHER_AES_256_GCM: AuthEnvelopedData with AES-256-GCM (RFC 5083/5084)
+ */
+typedef enum {
+  INKAN_CIPHER_AES_256_CBC,
+  INKAN_CIPHER_AES_128_CBC,
+  INKAN_CIPHER_AES_256_GCM,
+} InkanCipher;
+
+/**
+ * InkanEncryptOptions:
+ * @cipher: the content-encryption algorithm
+ * @oaep: RSAES-OAEP (SHA-256, MGF1-SHA-256; RFC 8017, RFC 4055) key transport
+ *   instead of RSAES-PKCS1-v1_5
+ */
+typedef struct {
+  InkanCipher cipher;
+  gboolean oaep;
+} InkanEncryptOptions;
+
+GMimeMessage *inkan_message_load (const char *path, GError **error);
+GMimeMessage *inkan_message_parse_bytes (GBytes *bytes, GError **error);
+GBytes *inkan_message_to_bytes (GMimeMessage *message);
+
+gboolean inkan_message_check_sender (GMimeMessage *message, X509 *cert, GError **error);
+gboolean inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
+                             const InkanSignOptions *options, GError **error);
+gboolean inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
+                                InkanIdentity *sender, const InkanSignOptions *sign_options,
+                                const InkanEncryptOptions *options, GError **error);
+InkanVerdict *inkan_message_verify (GMimeMessage *message, InkanTrust *trust,
+                                    gint64 at, GError **error);
+InkanVerdict *inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
+                                     InkanTrust *trust, gint64 at, GError **error);
+
+/* ---------------------------------------------------------------- crypto context */
+
+
+#define INKAN_TYPE_SMIME_CONTEXT (inkan_smime_context_get_type ())
+G_DECLARE_FINAL_TYPE (InkanSmimeContext, inkan_smime_context, INKAN, SMIME_CONTEXT, GMimeCryptoContext)
+
+InkanSmimeContext *inkan_smime_context_new (void);
+void inkan_smime_context_set_identity (InkanSmimeContext *ctx, InkanIdentity *identity);
+void inkan_smime_context_set_trust (InkanSmimeContext *ctx, InkanTrust *trust);
+void inkan_smime_context_set_sign_options (InkanSmimeContext *ctx, const InkanSignOptions *options);
+void inkan_smime_context_set_encrypt_options (InkanSmimeContext *ctx, const InkanEncryptOptions *options);
+void inkan_smime_context_set_recipients (InkanSmimeContext *ctx, GPtrArray *recipients);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanIdentity, inkan_identity_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanTrust, inkan_trust_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanVerdict, inkan_verdict_free)
+
+G_END_DECLS
+
+#endif /* INKAN_H */

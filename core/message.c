@@ -1,0 +1,781 @@
+/* Whole-message S/MIME operations on GMimeMessage (RFC 8551 §3).
+ *
+ * GMime owns the MIME structure; core/cms.c owns CMS.  This file decides
+ * what is signed (the canonical, 7-bit-safe body entity), what a signature
+ * covers, and turns CMS results into a verdict a person can act on.
+ */
+#include "internal.h"
+
+/* ---------------------------------------------------------------- I/O */
+
+/**
+ * inkan_message_parse_bytes:
+ * @bytes: an RFC 5322 message (LF or CRLF line ends)
+ * @error: return location for #INKAN_ERROR_MESSAGE
+ *
+ * Returns: (transfer full): the parsed message, or %NULL.
+ */
+GMimeMessage *
+inkan_message_parse_bytes (GBytes *bytes, GError **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data ? data : "", len);
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *msg;
+
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  msg = g_mime_parser_construct_message (parser, NULL);
+  if (msg == NULL || g_mime_message_get_mime_part (msg) == NULL)
+    {
+      g_clear_object (&msg);
+      _inkan_set_error (error, INKAN_ERROR_MESSAGE,
+                        _("The input is not an RFC 5322 mail message (no header or no body was found)."));
+    }
+  return msg;
+}
+
+/**
+ * inkan_message_load:
+ * @path: a file holding one RFC 5322 message
+ * @error: return location for #INKAN_ERROR_IO or #INKAN_ERROR_MESSAGE
+ *
+ * Returns: (transfer full): the parsed message, or %NULL.
+ */
+GMimeMessage *
+inkan_message_load (const char *path, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read the message “%s”: %s."), path, local->message);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (data, len);
+  return inkan_message_parse_bytes (bytes, error);
+}
+
+static GBytes *
+object_to_bytes (GMimeObject *obj, GMimeNewLineFormat newline)
+{
+  g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
+  GMimeFormatOptions *opts = g_mime_format_options_new ();
+  GByteArray *arr;
+
+  g_mime_format_options_set_newline_format (opts, newline);
+  g_mime_object_write_to_stream (obj, opts, mem);
+  g_mime_format_options_free (opts);
+  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  return g_bytes_new (arr->data, arr->len);
+}
+
+/**
+ * inkan_message_to_bytes:
+ * @message: a message
+ *
+ * Serialises @message with LF line ends (the form mail files on Unix use;
+ * the MTA makes them CRLF on the wire).
+ *
+ * Returns: (transfer full): the message bytes.
+ */
+GBytes *
+inkan_message_to_bytes (GMimeMessage *message)
+{
+  return object_to_bytes (GMIME_OBJECT (message), GMIME_NEWLINE_FORMAT_UNIX);
+}
+
+/* The bytes a signature covers: the entity with every line ending made
+ * CRLF (RFC 8551 §3.1.1 canonicalisation).  GMime's DOS newline format is
+ * not enough: it leaves multipart prologues as they were parsed, so the
+ * whole serialisation goes through GMime's unix2dos filter instead. */
+static GBytes *
+canonical_bytes (GMimeObject *entity)
+{
+  g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
+  g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (mem);
+  g_autoptr (GMimeFilter) unix2dos = g_mime_filter_unix2dos_new (FALSE);
+  GMimeFormatOptions *opts = g_mime_format_options_new ();
+  GByteArray *arr;
+
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), unix2dos);
+  g_mime_format_options_set_newline_format (opts, GMIME_NEWLINE_FORMAT_UNIX);
+  g_mime_object_write_to_stream (entity, opts, filtered);
+  g_mime_stream_flush (filtered);
+  g_mime_format_options_free (opts);
+  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  return g_bytes_new (arr->data, arr->len);
+}
+
+static GMimeObject *
+parse_entity (GBytes *bytes, GError **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data ? data : "", len);
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  GMimeObject *obj;
+
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  obj = g_mime_parser_construct_part (parser, NULL);
+  if (obj == NULL)
+    _inkan_set_error (error, INKAN_ERROR_MESSAGE, _("The signed or decrypted content is not a MIME entity."));
+  return obj;
+}
+
+static GBytes *
+part_decoded_bytes (GMimePart *part)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
+  GByteArray *arr;
+
+  if (content)
+    g_mime_data_wrapper_write_to_stream (content, mem);
+  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  return g_bytes_new (arr->data, arr->len);
+}
+
+static GMimePart *
+new_pkcs7_part (const char *subtype, const char *smime_type, const char *filename, GBytes *der)
+{
+  GMimePart *part = g_mime_part_new_with_type ("application", subtype);
+  gsize len;
+  const char *data = g_bytes_get_data (der, &len);
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+  g_autoptr (GMimeDataWrapper) wrapper = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+
+  if (smime_type)
+    g_mime_object_set_content_type_parameter (GMIME_OBJECT (part), "smime-type", smime_type);
+  g_mime_part_set_content (part, wrapper);
+  g_mime_part_set_filename (part, filename); /* Content-Type name= and Content-Disposition filename= */
+  g_mime_object_set_disposition (GMIME_OBJECT (part), "attachment");
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
+  return part;
+}
+
+/* ---------------------------------------------------------------- addresses */
+
+static void
+collect_mailboxes (InternetAddressList *list, GPtrArray *out, int depth)
+{
+  for (int i = 0; list && depth < 4 && i < internet_address_list_length (list); i++)
+    {
+      InternetAddress *ia = internet_address_list_get_address (list, i);
+      if (INTERNET_ADDRESS_IS_MAILBOX (ia))
+        g_ptr_array_add (out, g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia))));
+      else if (INTERNET_ADDRESS_IS_GROUP (ia))
+        collect_mailboxes (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (ia)), out, depth + 1);
+    }
+}
+
+static GPtrArray *
+header_mailboxes (GMimeMessage *message, GMimeAddressType type)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  collect_mailboxes (g_mime_message_get_addresses (message, type), out, 0);
+  return out;
+}
+
+static char *
+addresses_text (GMimeMessage *message, GMimeAddressType type)
+{
+  InternetAddressList *list = g_mime_message_get_addresses (message, type);
+
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return NULL;
+  return internet_address_list_to_string (list, NULL, FALSE);
+}
+
+static char *
+join_addresses (X509 *cert)
+{
+  g_autoptr (GPtrArray) addrs = inkan_certificate_get_addresses (cert, NULL);
+
+  if (addrs->len == 0)
+    return g_strdup (_("no address"));
+  g_ptr_array_add (addrs, NULL);
+  return g_strjoinv (", ", (char **) addrs->pdata);
+}
+
+/**
+ * inkan_message_check_sender:
+ * @message: the message about to be signed
+ * @cert: the signer certificate
+ * @error: return location for #INKAN_ERROR_NO_FROM (no From) or
+ *   #INKAN_ERROR_ADDRESS_MISMATCH (an address is not in @cert)
+ *
+ * The send-time promise: every From mailbox, and the Sender mailbox if
+ * there is one, must be an rfc822Name or SmtpUTF8Mailbox of @cert (RFC 8550
+ * §3; SBR 7.1.4.2.1), compared with inkan_address_equal().
+ *
+ * Returns: %TRUE when the certificate may sign for this message.
+ */
+gboolean
+inkan_message_check_sender (GMimeMessage *message, X509 *cert, GError **error)
+{
+  g_autoptr (GPtrArray) from = header_mailboxes (message, GMIME_ADDRESS_TYPE_FROM);
+  g_autoptr (GPtrArray) sender = header_mailboxes (message, GMIME_ADDRESS_TYPE_SENDER);
+
+  if (from->len == 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_NO_FROM,
+                        _("The message has no From address, so it cannot be checked against the certificate; add a From header."));
+      return FALSE;
+    }
+  g_ptr_array_extend_and_steal (from, g_steal_pointer (&sender));
+  for (guint i = 0; i < from->len; i++)
+    {
+      const char *addr = g_ptr_array_index (from, i);
+      if (!inkan_certificate_has_address (cert, addr))
+        {
+          g_autofree char *cert_addrs = join_addresses (cert);
+          _inkan_set_error (error, INKAN_ERROR_ADDRESS_MISMATCH,
+                            _("Refusing to sign: the sender address %s is not in the signing certificate, which is for %s; sign with the identity for %s, or pass --allow-address-mismatch."),
+                            addr, cert_addrs, addr);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- sign / encrypt */
+
+static GMimeObject *
+sign_entity (GMimeObject *entity, InkanIdentity *identity,
+             const InkanSignOptions *options, GError **error)
+{
+  g_autoptr (GBytes) canon = NULL;
+  g_autoptr (GBytes) der = NULL;
+  g_autoptr (GMimeObject) content = NULL;
+  GMimeMultipart *mps;
+  GMimePart *sig;
+
+  /* RFC 8551 §3.1.2/§3.1.3: the signed entity must survive 7-bit
+   * transport unchanged, so 8bit/binary parts become QP or base64. */
+  g_mime_object_encode (entity, GMIME_ENCODING_CONSTRAINT_7BIT);
+  canon = canonical_bytes (entity);
+  der = _inkan_cms_sign (identity, canon, options, !options->opaque, error);
+  if (der == NULL)
+    return NULL;
+  if (options->opaque)
+    return GMIME_OBJECT (new_pkcs7_part ("pkcs7-mime", "signed-data", "smime.p7m", der));
+
+  /* Put back exactly what was signed (in its LF form, like the rest of
+   * the output). */
+  {
+    g_autoptr (GBytes) lf = object_to_bytes (entity, GMIME_NEWLINE_FORMAT_UNIX);
+    content = parse_entity (lf, error);
+  }
+  if (content == NULL)
+    return NULL;
+  mps = GMIME_MULTIPART (g_mime_multipart_signed_new ());
+  g_mime_multipart_set_boundary (mps, NULL); /* generate a random boundary */
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (mps), "protocol", "application/pkcs7-signature");
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (mps), "micalg", _inkan_digest_micalg (options->digest));
+  g_mime_multipart_add (mps, content);
+  sig = new_pkcs7_part ("pkcs7-signature", NULL, "smime.p7s", der);
+  g_mime_object_set_header (GMIME_OBJECT (sig), "Content-Description", "S/MIME Cryptographic Signature", NULL);
+  g_mime_multipart_add (mps, GMIME_OBJECT (sig));
+  g_object_unref (sig);
+  return GMIME_OBJECT (mps);
+}
+
+/**
+ * inkan_message_sign:
+ * @message: the message; its body is replaced by the signed form
+ * @identity: the signer
+ * @options: digest, RSASSA-PSS, opaque, address-check override
+ * @error: return location for #INKAN_ERROR_NO_FROM,
+ *   #INKAN_ERROR_ADDRESS_MISMATCH (see inkan_message_check_sender()),
+ *   #INKAN_ERROR_UNSUPPORTED or #INKAN_ERROR_FAILED
+ *
+ * Signs the body as multipart/signed with an application/pkcs7-signature
+ * part named smime.p7s (RFC 8551 §3.5.3), or as application/pkcs7-mime;
+ * smime-type=signed-data (§3.5.2).  On error @message is unchanged.
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean
+inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
+                    const InkanSignOptions *options, GError **error)
+{
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+  g_autoptr (GMimeObject) copy = NULL;
+  GMimeObject *signed_obj;
+
+  if (!options->allow_address_mismatch
+      && !inkan_message_check_sender (message, inkan_identity_get_certificate (identity), error))
+    return FALSE;
+  /* Work on a copy so that a failure leaves @message as it was. */
+  {
+    g_autoptr (GBytes) bytes = canonical_bytes (body);
+    copy = parse_entity (bytes, error);
+    if (copy == NULL)
+      return FALSE;
+  }
+  signed_obj = sign_entity (copy, identity, options, error);
+  if (signed_obj == NULL)
+    return FALSE;
+  g_mime_message_set_mime_part (message, signed_obj);
+  g_object_unref (signed_obj);
+  return TRUE;
+}
+
+static gboolean
+same_cert_in (GPtrArray *certs, X509 *cert)
+{
+  for (guint i = 0; i < certs->len; i++)
+    if (X509_cmp (g_ptr_array_index (certs, i), cert) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * inkan_message_encrypt:
+ * @message: the message; its body is replaced by application/pkcs7-mime
+ * @recipients: (element-type X509): the recipients' certificates
+ * @sender: (nullable): the sender's identity; its certificate is always
+ *   added as a recipient so that the sent copy stays readable
+ * @sign_options: (nullable): when not %NULL (and @sender is given), sign
+ *   first with these options, then encrypt (RFC 8551 §3.7)
+ * @options: cipher and key transport
+ * @error: return location for the errors of inkan_message_sign(), or
+ *   #INKAN_ERROR_FAILED when a recipient certificate cannot be used
+ *
+ * Encrypts the body as EnvelopedData (smime-type=enveloped-data) or, for
+ * AES-GCM, AuthEnvelopedData (smime-type=authEnveloped-data, RFC 5083).
+ * On error @message is unchanged.
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean
+inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
+                       InkanIdentity *sender, const InkanSignOptions *sign_options,
+                       const InkanEncryptOptions *options, GError **error)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  g_autoptr (GMimeObject) body = NULL;
+  g_autoptr (GBytes) canon = NULL;
+  g_autoptr (GBytes) der = NULL;
+  GMimePart *part;
+
+  {
+    g_autoptr (GBytes) bytes = canonical_bytes (g_mime_message_get_mime_part (message));
+    body = parse_entity (bytes, error);
+    if (body == NULL)
+      return FALSE;
+  }
+  if (sender && sign_options)
+    {
+      GMimeObject *signed_obj;
+
+      if (!sign_options->allow_address_mismatch
+          && !inkan_message_check_sender (message, inkan_identity_get_certificate (sender), error))
+        return FALSE;
+      signed_obj = sign_entity (body, sender, sign_options, error);
+      if (signed_obj == NULL)
+        return FALSE;
+      g_object_unref (body);
+      body = signed_obj;
+    }
+  for (guint i = 0; i < recipients->len; i++)
+    if (!same_cert_in (all, g_ptr_array_index (recipients, i)))
+      g_ptr_array_add (all, g_ptr_array_index (recipients, i));
+  if (sender && !same_cert_in (all, inkan_identity_get_certificate (sender)))
+    g_ptr_array_add (all, inkan_identity_get_certificate (sender));
+
+  g_mime_object_encode (body, GMIME_ENCODING_CONSTRAINT_7BIT);
+  canon = canonical_bytes (body);
+  der = _inkan_cms_encrypt (canon, all, options, error);
+  if (der == NULL)
+    return FALSE;
+  part = new_pkcs7_part ("pkcs7-mime",
+                         options->cipher == INKAN_CIPHER_AES_256_GCM ? "authEnveloped-data" : "enveloped-data",
+                         "smime.p7m", der);
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (part));
+  g_object_unref (part);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- verdicts */
+
+/**
+ * inkan_verdict_free:
+ * @verdict: (nullable): a verdict
+ */
+void
+inkan_verdict_free (InkanVerdict *verdict)
+{
+  if (verdict == NULL)
+    return;
+  if (verdict->signers)
+    g_ptr_array_unref (verdict->signers);
+  g_free (verdict->from);
+  g_free (verdict->sender);
+  g_free (verdict->signed_part);
+  g_free (verdict);
+}
+
+/**
+ * inkan_verdict_kind_to_string:
+ * @kind: a verdict kind
+ *
+ * Returns: (transfer none): the stable name used in --json output:
+ *   "valid", "valid-signature", "invalid", "not-signed".
+ */
+const char *
+inkan_verdict_kind_to_string (InkanVerdictKind kind)
+{
+  switch (kind)
+    {
+    case INKAN_VERDICT_VALID: return "valid";
+    case INKAN_VERDICT_VALID_SIGNATURE: return "valid-signature";
+    case INKAN_VERDICT_INVALID: return "invalid";
+    case INKAN_VERDICT_NOT_SIGNED:
+    default: return "not-signed";
+    }
+}
+
+/**
+ * inkan_verdict_flag_to_string:
+ * @flag: one #InkanVerdictFlags bit
+ *
+ * Returns: (transfer none): the stable flag name ("from-mismatch", ...), or
+ *   %NULL for an unknown bit.
+ */
+const char *
+inkan_verdict_flag_to_string (InkanVerdictFlags flag)
+{
+  switch (flag)
+    {
+    case INKAN_FLAG_FROM_MISMATCH: return "from-mismatch";
+    case INKAN_FLAG_UNTRUSTED: return "untrusted";
+    case INKAN_FLAG_EXPIRED: return "expired";
+    case INKAN_FLAG_NOT_YET_VALID: return "not-yet-valid";
+    case INKAN_FLAG_NO_SIGNER: return "no-signer";
+    case INKAN_FLAG_MULTIPLE_SIGNERS: return "multiple-signers";
+    case INKAN_FLAG_NOT_DETACHED: return "not-detached";
+    case INKAN_FLAG_PARTIALLY_SIGNED: return "partially-signed";
+    case INKAN_FLAG_WEAK_ALGORITHM: return "weak-algorithm";
+    case INKAN_FLAG_ADDRESS_FROM_SUBJECT: return "address-from-subject";
+    case INKAN_FLAG_ENCRYPTED: return "encrypted";
+    default: return NULL;
+    }
+}
+
+static InkanVerdict *
+verdict_new (GMimeMessage *message)
+{
+  InkanVerdict *v = g_new0 (InkanVerdict, 1);
+
+  v->kind = INKAN_VERDICT_NOT_SIGNED;
+  v->signers = g_ptr_array_new_with_free_func ((GDestroyNotify) _inkan_signer_free);
+  v->from = addresses_text (message, GMIME_ADDRESS_TYPE_FROM);
+  v->sender = addresses_text (message, GMIME_ADDRESS_TYPE_SENDER);
+  return v;
+}
+
+/* Flags that keep a good signature from being "valid". */
+#define LOWERING_FLAGS (INKAN_FLAG_FROM_MISMATCH | INKAN_FLAG_UNTRUSTED | INKAN_FLAG_EXPIRED \
+                        | INKAN_FLAG_NOT_YET_VALID | INKAN_FLAG_MULTIPLE_SIGNERS \
+                        | INKAN_FLAG_PARTIALLY_SIGNED | INKAN_FLAG_WEAK_ALGORITHM)
+/* Flags that make the signature itself unacceptable. */
+#define INVALID_FLAGS (INKAN_FLAG_NOT_DETACHED | INKAN_FLAG_NO_SIGNER)
+
+/* Records the outermost signature layer in @v: signers, flags, From match
+ * and the verdict kind. */
+static void
+record_signature (InkanVerdict *v, GMimeMessage *message, InkanCmsVerifyResult *res)
+{
+  g_autoptr (GPtrArray) from = header_mailboxes (message, GMIME_ADDRESS_TYPE_FROM);
+  gboolean any_match = FALSE;
+
+  v->flags |= res->flags;
+  for (guint i = 0; i < res->signers->len; i++)
+    {
+      InkanSigner *s = g_ptr_array_index (res->signers, i);
+      /* The signer speaks for the message only if it is the one From
+       * mailbox; two From addresses are never "from" one signer. */
+      for (guint j = 0; from->len == 1 && s->emails && j < s->emails->len; j++)
+        if (inkan_address_equal (g_ptr_array_index (s->emails, j), g_ptr_array_index (from, 0)))
+          s->from_match = TRUE;
+      any_match = any_match || s->from_match;
+    }
+  if (!any_match)
+    v->flags |= INKAN_FLAG_FROM_MISMATCH;
+  g_ptr_array_extend_and_steal (v->signers, g_steal_pointer (&res->signers));
+  res->signers = g_ptr_array_new ();
+
+  if (!res->signature_valid || (v->flags & INVALID_FLAGS))
+    v->kind = INKAN_VERDICT_INVALID;
+  else if (v->flags & LOWERING_FLAGS)
+    v->kind = INKAN_VERDICT_VALID_SIGNATURE;
+  else
+    v->kind = INKAN_VERDICT_VALID;
+}
+
+static gboolean
+is_pkcs7_type (GMimeContentType *ct, const char *subtype)
+{
+  g_autofree char *x = g_strconcat ("x-", subtype, NULL);
+
+  return ct && (g_mime_content_type_is_type (ct, "application", subtype)
+                || g_mime_content_type_is_type (ct, "application", x));
+}
+
+typedef enum { LAYER_NONE, LAYER_MULTIPART_SIGNED, LAYER_SIGNED_DATA, LAYER_ENVELOPED } LayerKind;
+
+static LayerKind
+layer_kind (GMimeObject *obj)
+{
+  GMimeContentType *ct = g_mime_object_get_content_type (obj);
+  const char *smime_type;
+
+  if (GMIME_IS_MULTIPART (obj) && g_mime_content_type_is_type (ct, "multipart", "signed"))
+    {
+      const char *protocol = g_mime_object_get_content_type_parameter (obj, "protocol");
+      if (protocol && (!g_ascii_strcasecmp (protocol, "application/pkcs7-signature")
+                       || !g_ascii_strcasecmp (protocol, "application/x-pkcs7-signature")))
+        return LAYER_MULTIPART_SIGNED;
+      return LAYER_NONE;
+    }
+  if (!GMIME_IS_PART (obj) || !is_pkcs7_type (ct, "pkcs7-mime"))
+    return LAYER_NONE;
+  /* RFC 8551 §3.2.2: smime-type says what the CMS holds; when it is missing
+   * (older clients), look at the CMS contentType itself. */
+  smime_type = g_mime_object_get_content_type_parameter (obj, "smime-type");
+  if (smime_type && !g_ascii_strcasecmp (smime_type, "signed-data"))
+    return LAYER_SIGNED_DATA;
+  if (smime_type && (!g_ascii_strcasecmp (smime_type, "enveloped-data")
+                     || !g_ascii_strcasecmp (smime_type, "authEnveloped-data")))
+    return LAYER_ENVELOPED;
+  {
+    g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (obj));
+    int nid = _inkan_cms_content_type (der);
+    if (nid == NID_pkcs7_signed)
+      return LAYER_SIGNED_DATA;
+    if (nid == NID_pkcs7_enveloped || nid == NID_id_smime_ct_authEnvelopedData)
+      return LAYER_ENVELOPED;
+  }
+  return LAYER_NONE;
+}
+
+/* Verifies one signature layer; for signed-data, *inner receives the
+ * encapsulated entity. */
+static InkanCmsVerifyResult *
+verify_layer (GMimeObject *obj, LayerKind kind, InkanTrust *trust, gint64 at,
+              GMimeObject **inner, GError **error)
+{
+  if (kind == LAYER_MULTIPART_SIGNED)
+    {
+      GMimeMultipart *mp = GMIME_MULTIPART (obj);
+      GMimeObject *content, *sig;
+      g_autoptr (GBytes) canon = NULL;
+      g_autoptr (GBytes) der = NULL;
+
+      if (g_mime_multipart_get_count (mp) != 2
+          || !GMIME_IS_PART ((sig = g_mime_multipart_get_part (mp, 1))))
+        {
+          _inkan_set_error (error, INKAN_ERROR_CMS,
+                            _("The multipart/signed part does not have exactly a content part and a signature part (RFC 8551 §3.5.3)."));
+          return NULL;
+        }
+      content = g_mime_multipart_get_part (mp, 0);
+      canon = canonical_bytes (content);
+      der = part_decoded_bytes (GMIME_PART (sig));
+      if (inner)
+        *inner = g_object_ref (content);
+      return _inkan_cms_verify (der, canon, trust, at, error);
+    }
+  else
+    {
+      g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (obj));
+      InkanCmsVerifyResult *res = _inkan_cms_verify (der, NULL, trust, at, error);
+
+      if (res && inner)
+        {
+          *inner = parse_entity (res->content, error);
+          if (*inner == NULL)
+            {
+              _inkan_cms_verify_result_free (res);
+              return NULL;
+            }
+        }
+      return res;
+    }
+}
+
+/* Finds the first signed entity below @obj (depth first, including
+ * forwarded message/rfc822 parts); *path gets its MIME part number. */
+static GMimeObject *
+find_signed (GMimeObject *obj, const char *path, char **found_path, int depth)
+{
+  if (depth > INKAN_MAX_DEPTH)
+    return NULL;
+  if (layer_kind (obj) == LAYER_MULTIPART_SIGNED || layer_kind (obj) == LAYER_SIGNED_DATA)
+    {
+      *found_path = g_strdup (path);
+      return obj;
+    }
+  if (GMIME_IS_MULTIPART (obj))
+    {
+      for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (obj)); i++)
+        {
+          g_autofree char *sub = *path ? g_strdup_printf ("%s.%d", path, i + 1) : g_strdup_printf ("%d", i + 1);
+          GMimeObject *hit = find_signed (g_mime_multipart_get_part (GMIME_MULTIPART (obj), i), sub, found_path, depth + 1);
+          if (hit)
+            return hit;
+        }
+    }
+  else if (GMIME_IS_MESSAGE_PART (obj))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
+      if (inner && g_mime_message_get_mime_part (inner))
+        return find_signed (g_mime_message_get_mime_part (inner), path, found_path, depth + 1);
+    }
+  return NULL;
+}
+
+/**
+ * inkan_message_verify:
+ * @message: a received message
+ * @trust: the email trust anchors
+ * @at: check the chain at this time (seconds since the epoch), or 0 for the
+ *   signingTime (when not in the future) or else now
+ * @error: return location for #INKAN_ERROR_CMS (a signature part that
+ *   cannot be read at all) or #INKAN_ERROR_MESSAGE
+ *
+ * Verifies the outermost signature of @message.  When the body itself is
+ * not signed but a part inside it is (a signed part inside an unsigned
+ * multipart/mixed, or a forwarded message), that part is verified and
+ * #INKAN_FLAG_PARTIALLY_SIGNED is set, with its part number in signed_part.
+ * A message with no signature gets %INKAN_VERDICT_NOT_SIGNED (and
+ * #INKAN_FLAG_ENCRYPTED when the body is enveloped: use
+ * inkan_message_decrypt()).  @message is not changed.
+ *
+ * Returns: (transfer full): the verdict, or %NULL on error.
+ */
+InkanVerdict *
+inkan_message_verify (GMimeMessage *message, InkanTrust *trust, gint64 at, GError **error)
+{
+  g_autoptr (InkanVerdict) v = verdict_new (message);
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+  g_autofree char *path = NULL;
+  GMimeObject *signed_obj;
+  g_autoptr (InkanCmsVerifyResult) res = NULL;
+
+  if (layer_kind (body) == LAYER_ENVELOPED)
+    {
+      v->flags |= INKAN_FLAG_ENCRYPTED;
+      return g_steal_pointer (&v);
+    }
+  signed_obj = find_signed (body, "", &path, 0);
+  if (signed_obj == NULL)
+    return g_steal_pointer (&v);
+  if (signed_obj != body)
+    {
+      v->flags |= INKAN_FLAG_PARTIALLY_SIGNED;
+      v->signed_part = g_steal_pointer (&path);
+    }
+  res = verify_layer (signed_obj, layer_kind (signed_obj), trust, at, NULL, error);
+  if (res == NULL)
+    return NULL;
+  record_signature (v, message, res);
+  return g_steal_pointer (&v);
+}
+
+/**
+ * inkan_message_decrypt:
+ * @message: a received message; on success its body is replaced by the
+ *   decrypted content
+ * @identity: the recipient identity
+ * @trust: the email trust anchors for signatures found on the way
+ * @at: as for inkan_message_verify()
+ * @error: return location for #INKAN_ERROR_NOT_SMIME (nothing is
+ *   encrypted), #INKAN_ERROR_NOT_RECIPIENT, #INKAN_ERROR_DECRYPT,
+ *   #INKAN_ERROR_CMS or #INKAN_ERROR_MESSAGE
+ *
+ * Removes every enveloped and signed-data layer (signed-then-encrypted and
+ * encrypted-then-signed alike) and verifies the outermost signature over
+ * plaintext, including a multipart/signed left inside.  A signature whose
+ * content is encrypted (encrypt-then-sign) is removed but not reported: it
+ * does not show who wrote the plaintext.  A multipart/signed body stays
+ * in the output so that a mail client can verify it again.  On error
+ * @message is unchanged and no plaintext is returned.
+ *
+ * Returns: (transfer full): the verdict of the outermost signature (kind
+ *   %INKAN_VERDICT_NOT_SIGNED when there is none; #INKAN_FLAG_ENCRYPTED is
+ *   set), or %NULL on error.
+ */
+InkanVerdict *
+inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
+                       InkanTrust *trust, gint64 at, GError **error)
+{
+  g_autoptr (InkanVerdict) v = verdict_new (message);
+  g_autoptr (GMimeObject) current = g_object_ref (g_mime_message_get_mime_part (message));
+  gboolean have_signature = FALSE;
+
+  for (int layer = 0; layer < INKAN_MAX_LAYERS; layer++)
+    {
+      LayerKind kind = layer_kind (current);
+      GMimeObject *inner = NULL;
+
+      if (kind == LAYER_ENVELOPED)
+        {
+          g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (current));
+          g_autoptr (GBytes) plain = _inkan_cms_decrypt (der, identity, error);
+          if (plain == NULL || (inner = parse_entity (plain, error)) == NULL)
+            return NULL;
+          v->flags |= INKAN_FLAG_ENCRYPTED;
+        }
+      else if (kind == LAYER_SIGNED_DATA || kind == LAYER_MULTIPART_SIGNED)
+        {
+          g_autoptr (InkanCmsVerifyResult) res = NULL;
+
+          if (kind == LAYER_SIGNED_DATA)
+            {
+              res = verify_layer (current, kind, trust, at, &inner, error);
+              if (res == NULL)
+                return NULL;
+            }
+          else
+            inner = g_object_ref (g_mime_multipart_get_part (GMIME_MULTIPART (current), 0));
+          /* A signature around encrypted content says nothing about who
+           * wrote the plaintext (anyone can sign a ciphertext they saw);
+           * like Thunderbird (bug 1806161) it is not reported.  The first
+           * signature over the plaintext is. */
+          if (!have_signature && layer_kind (inner) != LAYER_ENVELOPED)
+            {
+              if (res == NULL && (res = verify_layer (current, kind, trust, at, NULL, error)) == NULL)
+                {
+                  g_object_unref (inner);
+                  return NULL;
+                }
+              record_signature (v, message, res);
+              have_signature = TRUE;
+            }
+          /* Keep a multipart/signed unless it wraps encryption. */
+          if (kind == LAYER_MULTIPART_SIGNED && layer_kind (inner) != LAYER_ENVELOPED)
+            {
+              g_object_unref (inner);
+              break;
+            }
+        }
+      else
+        break;
+      g_object_unref (current);
+      current = inner;
+    }
+  if (!(v->flags & INKAN_FLAG_ENCRYPTED))
+    {
+      _inkan_set_error (error, INKAN_ERROR_NOT_SMIME, _("The message is not encrypted; use “inkan verify” to check its signature."));
+      return NULL;
+    }
+  g_mime_message_set_mime_part (message, current);
+  return g_steal_pointer (&v);
+}

@@ -126,6 +126,30 @@ parse_entity (GBytes *bytes, GError **error)
   return obj;
 }
 
+/* Decrypted content without MIME headers (some senders encrypt a bare
+ * body) is, by RFC 2045 §5.2, text/plain; charset=us-ascii. */
+static GMimeObject *
+parse_decrypted (GBytes *bytes, GError **error)
+{
+  GMimeObject *obj = parse_entity (bytes, NULL);
+  GMimeTextPart *part;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autofree char *text = NULL;
+
+  if (obj)
+    return obj;
+  if (len > 0 && memchr (data, '\0', len) != NULL)
+    {
+      _inkan_set_error (error, INKAN_ERROR_MESSAGE, _("The decrypted content is neither a MIME entity nor text."));
+      return NULL;
+    }
+  part = g_mime_text_part_new_with_subtype ("plain");
+  text = g_strndup (data, len);
+  g_mime_text_part_set_text (part, text);
+  return GMIME_OBJECT (part);
+}
+
 static GBytes *
 part_decoded_bytes (GMimePart *part)
 {
@@ -729,7 +753,7 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
         {
           g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (current));
           g_autoptr (GBytes) plain = _inkan_cms_decrypt (der, identity, error);
-          if (plain == NULL || (inner = parse_entity (plain, error)) == NULL)
+          if (plain == NULL || (inner = parse_decrypted (plain, error)) == NULL)
             return NULL;
           v->flags |= INKAN_FLAG_ENCRYPTED;
         }

@@ -173,8 +173,8 @@ _inkan_cms_verify_result_free (InkanCmsVerifyResult *result)
   g_free (result);
 }
 
-static char *
-name_to_string (const X509_NAME *name)
+char *
+_inkan_name_to_string (const X509_NAME *name)
 {
   g_autoptr (BIO) bio = BIO_new (BIO_s_mem ());
   char *data = NULL;
@@ -185,8 +185,8 @@ name_to_string (const X509_NAME *name)
   return g_strndup (data, len > 0 ? (gsize) len : 0);
 }
 
-static gint64
-asn1_time_to_unix (const ASN1_TIME *t)
+gint64
+_inkan_asn1_time_to_unix (const ASN1_TIME *t)
 {
   struct tm tm;
 
@@ -206,7 +206,7 @@ signing_time (CMS_SignerInfo *si)
       || (value = X509_ATTRIBUTE_get0_type (attr, 0)) == NULL)
     return -1;
   if (value->type == V_ASN1_UTCTIME || value->type == V_ASN1_GENERALIZEDTIME)
-    return asn1_time_to_unix ((ASN1_TIME *) value->value.asn1_string);
+    return _inkan_asn1_time_to_unix ((ASN1_TIME *) value->value.asn1_string);
   return -1;
 }
 
@@ -280,8 +280,8 @@ describe_signer (CMS_SignerInfo *si, X509 *signer, EVP_PKEY *pk,
       *flags |= INKAN_FLAG_NO_SIGNER;
       return s;
     }
-  s->subject = name_to_string (X509_get_subject_name (signer));
-  s->issuer = name_to_string (X509_get_issuer_name (signer));
+  s->subject = _inkan_name_to_string (X509_get_subject_name (signer));
+  s->issuer = _inkan_name_to_string (X509_get_issuer_name (signer));
   {
     BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (signer), NULL);
     char *hex = bn ? BN_bn2hex (bn) : NULL;
@@ -289,8 +289,8 @@ describe_signer (CMS_SignerInfo *si, X509 *signer, EVP_PKEY *pk,
     OPENSSL_free (hex);
     BN_free (bn);
   }
-  s->not_before = asn1_time_to_unix (X509_get0_notBefore (signer));
-  s->not_after = asn1_time_to_unix (X509_get0_notAfter (signer));
+  s->not_before = _inkan_asn1_time_to_unix (X509_get0_notBefore (signer));
+  s->not_after = _inkan_asn1_time_to_unix (X509_get0_notAfter (signer));
   s->emails = inkan_certificate_get_addresses (signer, &from_subject);
   if (from_subject)
     *flags |= INKAN_FLAG_ADDRESS_FROM_SUBJECT;
@@ -479,6 +479,32 @@ fail:
   return NULL;
 }
 
+/* Does any RecipientInfo name @cert (issuerAndSerialNumber or subject key
+ * identifier; RFC 5652 §6.2.1, §6.2.2)?  OpenSSL 3.0's CMS_decrypt does not
+ * always say "no matching recipient" when none does. */
+static gboolean
+has_recipient (CMS_ContentInfo *cms, X509 *cert)
+{
+  STACK_OF (CMS_RecipientInfo) *ris = CMS_get0_RecipientInfos (cms);
+
+  for (int i = 0; i < sk_CMS_RecipientInfo_num (ris); i++)
+    {
+      CMS_RecipientInfo *ri = sk_CMS_RecipientInfo_value (ris, i);
+      int type = CMS_RecipientInfo_type (ri);
+
+      if (type == CMS_RECIPINFO_TRANS && CMS_RecipientInfo_ktri_cert_cmp (ri, cert) == 0)
+        return TRUE;
+      if (type == CMS_RECIPINFO_AGREE)
+        {
+          STACK_OF (CMS_RecipientEncryptedKey) *reks = CMS_RecipientInfo_kari_get0_reks (ri);
+          for (int j = 0; j < sk_CMS_RecipientEncryptedKey_num (reks); j++)
+            if (CMS_RecipientEncryptedKey_cert_cmp (sk_CMS_RecipientEncryptedKey_value (reks, j), cert) == 0)
+              return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* Decrypts EnvelopedData or AuthEnvelopedData for @identity.  The plaintext
  * is buffered and returned only when CMS_decrypt succeeds, so a failed
  * AES-GCM tag check (RFC 5083 §2.2) yields no plaintext at all. */
@@ -496,6 +522,13 @@ _inkan_cms_decrypt (GBytes *der, InkanIdentity *identity, GError **error)
     {
       _inkan_set_error (error, INKAN_ERROR_NOT_SMIME,
                         _("The S/MIME part is not encrypted (CMS EnvelopedData or AuthEnvelopedData)."));
+      return NULL;
+    }
+  if (!has_recipient (cms, inkan_identity_get_certificate (identity)))
+    {
+      ERR_clear_error ();
+      _inkan_set_error (error, INKAN_ERROR_NOT_RECIPIENT,
+                        _("The message is not encrypted to this identity's certificate; use the identity it was sent to."));
       return NULL;
     }
   out = BIO_new (BIO_s_mem ());

@@ -80,6 +80,11 @@ GQuark inkan_error_quark (void);
  *   plaintext was returned.
  * @INKAN_ERROR_UNSUPPORTED: an algorithm or option that inkan does not
  *   support (for example RSASSA-PSS with an EC key).
+ * @INKAN_ERROR_EXISTS: the key, file or store entry already exists and
+ *   --force (force=%TRUE) was not given.  Nothing was changed.
+ * @INKAN_ERROR_NOT_FOUND: no store entry, profile or identity matches.
+ * @INKAN_ERROR_LOCKED: the store is in use (Thunderbird is running on the
+ *   profile).  Nothing was changed.
  *
  * Error codes of the #INKAN_ERROR domain.  The numeric values are stable.
  */
@@ -98,6 +103,9 @@ typedef enum {
   INKAN_ERROR_NOT_RECIPIENT = 12,
   INKAN_ERROR_DECRYPT = 13,
   INKAN_ERROR_UNSUPPORTED = 14,
+  INKAN_ERROR_EXISTS = 15,
+  INKAN_ERROR_NOT_FOUND = 16,
+  INKAN_ERROR_LOCKED = 17,
 } InkanError;
 
 void inkan_init (void);
@@ -322,6 +330,97 @@ InkanVerdict *inkan_message_verify (GMimeMessage *message, InkanTrust *trust,
 InkanVerdict *inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
                                      InkanTrust *trust, gint64 at, GError **error);
 
+/* ---------------------------------------------------------------- stores */
+
+/**
+ * InkanPassphraseFunc:
+ * @what: what the passphrase is for (a file path or "Thunderbird primary password")
+ * @user_data: the caller's data
+ * @error: return location for an error (for example no terminal)
+ *
+ * Asks the user for a passphrase.  libinkan never reads a terminal itself.
+ *
+ * Returns: (transfer full) (nullable): the passphrase, or %NULL with @error set.
+ */
+typedef char *(*InkanPassphraseFunc) (const char *what, gpointer user_data, GError **error);
+
+/**
+ * InkanStoreEntry:
+ * @store: "inkan" (the smime_keys layout mutt uses), "thunderbird" or "gpgsm"
+ * @id: the entry's id in that store (mutt: "hash.n"; NSS: the nickname)
+ * @label: the label given at import
+ * @emails: (element-type utf8): the certificate's addresses
+ * @subject: subject (RFC 2253)
+ * @issuer: issuer (RFC 2253)
+ * @not_after: certificate end of validity, seconds since the epoch
+ * @has_key: the store holds the private key too
+ *
+ * One certificate (with or without its key) in a store.
+ */
+typedef struct {
+  char *store;
+  char *id;
+  char *label;
+  GPtrArray *emails;
+  char *subject;
+  char *issuer;
+  gint64 not_after;
+  gboolean has_key;
+} InkanStoreEntry;
+
+void inkan_store_entry_free (InkanStoreEntry *entry);
+
+/**
+ * InkanImportResult:
+ * @id: the id of the imported end-entity entry in the store
+ * @notes: (element-type utf8): one translated sentence per thing done
+ *   (wired to a mail identity, chain incomplete, restart needed, ...)
+ */
+typedef struct {
+  char *id;
+  GPtrArray *notes;
+} InkanImportResult;
+
+void inkan_import_result_free (InkanImportResult *result);
+
+/**
+ * InkanDelivery:
+ *
+ * What a CA or user handed over (PKCS#12, keys, certificates, .p7b, zip),
+ * read and paired.  Opaque; see inkan_delivery_load().
+ */
+typedef struct _InkanDelivery InkanDelivery;
+
+InkanDelivery *inkan_delivery_load (const char *const *paths, InkanPassphraseFunc ask,
+                                    gpointer ask_data, GError **error);
+void inkan_delivery_free (InkanDelivery *delivery);
+InkanIdentity *inkan_delivery_get_identity (InkanDelivery *delivery);
+GPtrArray *inkan_delivery_get_certificates (InkanDelivery *delivery);
+const char *inkan_delivery_get_passphrase (InkanDelivery *delivery);
+
+/* inkan's own store: the smime_keys layout mutt uses (core/store-mutt.c) */
+const char *inkan_store_default_dir (void);
+InkanImportResult *inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
+                                       gboolean force, InkanPassphraseFunc ask_new,
+                                       gpointer ask_data, GError **error);
+GPtrArray *inkan_store_list (const char *dir, GError **error);
+gboolean inkan_store_remove (const char *dir, const char *id, GError **error);
+InkanIdentity *inkan_store_find_identity (const char *dir, const char *query,
+                                          const char *passphrase, GError **error);
+GPtrArray *inkan_store_find_certificates (const char *dir, const char *query, GError **error);
+
+/* Thunderbird profile NSS database (core/store-nss.c, core/thunderbird-profile.c) */
+char *inkan_thunderbird_default_profile (const char *home, GError **error);
+InkanImportResult *inkan_thunderbird_import (const char *profile, InkanIdentity *identity,
+                                             GPtrArray *certs, const char *label,
+                                             gboolean force, gboolean trust_root,
+                                             InkanPassphraseFunc ask, gpointer ask_data,
+                                             GError **error);
+GPtrArray *inkan_thunderbird_list (const char *profile, InkanPassphraseFunc ask,
+                                   gpointer ask_data, GError **error);
+gboolean inkan_thunderbird_remove (const char *profile, const char *id,
+                                   InkanPassphraseFunc ask, gpointer ask_data, GError **error);
+
 /* ---------------------------------------------------------------- crypto context */
 
 
@@ -338,6 +437,9 @@ void inkan_smime_context_set_recipients (InkanSmimeContext *ctx, GPtrArray *reci
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanIdentity, inkan_identity_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanTrust, inkan_trust_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanVerdict, inkan_verdict_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanStoreEntry, inkan_store_entry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanDelivery, inkan_delivery_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanImportResult, inkan_import_result_free)
 
 G_END_DECLS
 

@@ -37,6 +37,14 @@ typedef struct {
 void _inkan_trust_check (InkanTrust *trust, X509 *cert, STACK_OF (X509) *untrusted,
                          gint64 at, InkanChainResult *result);
 
+/* store.c */
+InkanStoreEntry *_inkan_store_entry_new_from_cert (const char *store, const char *id,
+                                                   const char *label, X509 *cert, gboolean has_key);
+
+/* cms.c: certificate fields as people read them */
+char *_inkan_name_to_string (const X509_NAME *name);
+gint64 _inkan_asn1_time_to_unix (const ASN1_TIME *t);
+
 /* cms.c: RFC 5652 operations on whole DER/BER blobs. */
 typedef struct {
   GPtrArray *signers;           /* InkanSigner*, owned */

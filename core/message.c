@@ -205,6 +205,76 @@ header_mailboxes (GMimeMessage *message, GMimeAddressType type)
   return out;
 }
 
+/* Counts the '@' that are not inside a quoted string or a comment
+ * (RFC 5322 §3.2.2, §3.2.4): each one belongs to an addr-spec. */
+static guint
+count_addr_specs (const char *raw)
+{
+  guint n = 0, depth = 0;
+  gboolean quoted = FALSE;
+
+  for (const char *p = raw; p && *p; p++)
+    {
+      if (*p == '\\' && p[1])
+        p++;
+      else if (quoted)
+        quoted = *p != '"';
+      else if (*p == '"' && depth == 0)
+        quoted = TRUE;
+      else if (*p == '(')
+        depth++;
+      else if (*p == ')' && depth > 0)
+        depth--;
+      else if (*p == '@' && depth == 0)
+        n++;
+    }
+  return n;
+}
+
+/* The From mailboxes, and whether the From field says more than GMime could
+ * parse: a second From field, or addresses GMime dropped (it stops at a
+ * stray ';', which Outlook uses as a separator).  An ambiguous From is
+ * never matched to a signer and never signed for. */
+static GPtrArray *
+from_mailboxes (GMimeMessage *message, gboolean *ambiguous)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  GPtrArray *from = header_mailboxes (message, GMIME_ADDRESS_TYPE_FROM);
+  guint fields = 0, specs = 0;
+
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    {
+      GMimeHeader *h = g_mime_header_list_get_header_at (headers, i);
+      if (g_ascii_strcasecmp (g_mime_header_get_name (h), "From") == 0)
+        {
+          fields++;
+          specs += count_addr_specs (g_mime_header_get_raw_value (h));
+        }
+    }
+  *ambiguous = fields > 1 || specs > from->len;
+  return from;
+}
+
+/* Every From field as written, joined by " | ". */
+static char *
+raw_from_fields (GMimeMessage *message)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  GString *all = g_string_new (NULL);
+
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    {
+      GMimeHeader *h = g_mime_header_list_get_header_at (headers, i);
+      if (g_ascii_strcasecmp (g_mime_header_get_name (h), "From") == 0)
+        {
+          g_autofree char *raw = g_strdup (g_mime_header_get_raw_value (h));
+          g_strdelimit (raw, "\r\n\t", ' ');
+          g_string_append_printf (all, "%s%s", all->len ? " | " : "", g_strstrip (raw));
+        }
+    }
+  return g_string_free (all, FALSE);
+}
+
 static char *
 addresses_text (GMimeMessage *message, GMimeAddressType type)
 {
@@ -242,9 +312,18 @@ join_addresses (X509 *cert)
 gboolean
 inkan_message_check_sender (GMimeMessage *message, X509 *cert, GError **error)
 {
-  g_autoptr (GPtrArray) from = header_mailboxes (message, GMIME_ADDRESS_TYPE_FROM);
+  gboolean ambiguous = FALSE;
+  g_autoptr (GPtrArray) from = from_mailboxes (message, &ambiguous);
   g_autoptr (GPtrArray) sender = header_mailboxes (message, GMIME_ADDRESS_TYPE_SENDER);
 
+  if (ambiguous)
+    {
+      g_autofree char *raw = raw_from_fields (message);
+      _inkan_set_error (error, INKAN_ERROR_NO_FROM,
+                        _("Refusing to sign: the From header “%s” cannot be read unambiguously (two From fields, or addresses separated by ';'); write one From field with comma-separated addresses."),
+                        raw);
+      return FALSE;
+    }
   if (from->len == 0)
     {
       _inkan_set_error (error, INKAN_ERROR_NO_FROM,
@@ -516,9 +595,17 @@ verdict_new (GMimeMessage *message)
 static void
 record_signature (InkanVerdict *v, GMimeMessage *message, InkanCmsVerifyResult *res)
 {
-  g_autoptr (GPtrArray) from = header_mailboxes (message, GMIME_ADDRESS_TYPE_FROM);
+  gboolean ambiguous = FALSE;
+  g_autoptr (GPtrArray) from = from_mailboxes (message, &ambiguous);
   gboolean any_match = FALSE;
 
+  if (ambiguous)
+    {
+      /* Show what the header really says, not what GMime kept of it. */
+      g_free (v->from);
+      v->from = raw_from_fields (message);
+      g_ptr_array_set_size (from, 0);
+    }
   v->flags |= res->flags;
   for (guint i = 0; i < res->signers->len; i++)
     {

@@ -7,6 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <openssl/x509v3.h>
 
 /* Passphrases longer than this are refused as a sign of a wrong fd/file. */
 #define MAX_PASSPHRASE 1024
@@ -34,6 +35,9 @@ exit_code_for (const GError *error)
     case INKAN_ERROR_NOT_SMIME: return EXIT_NOTHING;
     case INKAN_ERROR_NOT_RECIPIENT:
     case INKAN_ERROR_DECRYPT: return EXIT_DECRYPT;
+    case INKAN_ERROR_EXISTS: return EXIT_EXISTS;
+    case INKAN_ERROR_NOT_FOUND: return EXIT_NOT_FOUND;
+    case INKAN_ERROR_LOCKED: return EXIT_LOCKED;
     case INKAN_ERROR_UNSUPPORTED:
     case INKAN_ERROR_FAILED:
     default: return EXIT_INTERNAL;
@@ -115,7 +119,7 @@ read_line_fd (int fd, GError **error)
 }
 
 static char *
-prompt_tty (const char *path, GError **error)
+prompt_tty (const char *what, GError **error)
 {
   int fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   struct termios old, quiet;
@@ -127,11 +131,11 @@ prompt_tty (const char *path, GError **error)
       if (fd >= 0)
         close (fd);
       g_set_error (error, INKAN_ERROR, INKAN_ERROR_PASSPHRASE_REQUIRED,
-                   _("“%s” needs a passphrase and there is no terminal to ask for it; use --passphrase-fd or --passphrase-file."),
-                   path);
+                   _("%s needs a passphrase and there is no terminal to ask for it; use --passphrase-fd or --passphrase-file."),
+                   what);
       return NULL;
     }
-  prompt = g_strdup_printf (_("Passphrase for %s: "), path);
+  prompt = g_strdup_printf (_("Passphrase for %s: "), what);
   if (write (fd, prompt, strlen (prompt)) < 0)
     { /* the prompt is a courtesy; reading still works */ }
   quiet = old;
@@ -178,15 +182,21 @@ wipe_free (char *secret)
     }
 }
 
-/* Loads an identity, asking for a passphrase only when the file needs one. */
+/* Loads an identity from a file or, when @path is not a file, from the
+ * store (an address, label or entry id), asking for a passphrase only when
+ * the key needs one. */
 InkanIdentity *
 cli_load_identity (const char *path, CliPassphrase *pp, GError **error)
 {
   GError *local = NULL;
   InkanIdentity *id;
   char *pass;
+  g_autofree char *store = NULL;
+  gboolean in_store = !g_file_test (path, G_FILE_TEST_EXISTS) && strchr (path, '/') == NULL;
 
-  id = inkan_identity_load (path, NULL, &local);
+  if (in_store)
+    store = inkan_store_default_dir ();
+  id = in_store ? inkan_store_find_identity (store, path, NULL, &local) : inkan_identity_load (path, NULL, &local);
   if (id || !g_error_matches (local, INKAN_ERROR, INKAN_ERROR_PASSPHRASE_REQUIRED))
     {
       if (local)
@@ -197,9 +207,82 @@ cli_load_identity (const char *path, CliPassphrase *pp, GError **error)
   pass = get_passphrase (path, pp, error);
   if (pass == NULL)
     return NULL;
-  id = inkan_identity_load (path, pass, error);
+  id = in_store ? inkan_store_find_identity (store, path, pass, error) : inkan_identity_load (path, pass, error);
   wipe_free (pass);
   return id;
+}
+
+/* Recipient certificates from a file, or from the store by address. */
+GPtrArray *
+cli_load_certificates (const char *path, GError **error)
+{
+  g_autofree char *store = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) || strchr (path, '/') != NULL)
+    {
+      GPtrArray *certs = inkan_certificates_load (path, error);
+      /* A file with the recipient's certificate and its CA certificates
+       * (a .pem chain): encrypt to the person, not to the CAs. */
+      for (guint i = certs ? certs->len : 0; certs && certs->len > 1 && i-- > 0;)
+        if (X509_check_ca (g_ptr_array_index (certs, i)) > 0)
+          g_ptr_array_remove_index (certs, i);
+      return certs;
+    }
+  store = inkan_store_default_dir ();
+  return inkan_store_find_certificates (store, path, error);
+}
+
+/* InkanPassphraseFunc over --passphrase-fd/--passphrase-file/tty. */
+char *
+cli_ask_passphrase (const char *what, gpointer user_data, GError **error)
+{
+  return get_passphrase (what, user_data, error);
+}
+
+/* InkanPassphraseFunc for a new passphrase: from --new-passphrase-fd/-file,
+ * or asked twice on the terminal. */
+char *
+cli_ask_new_passphrase (const char *what, gpointer user_data, GError **error)
+{
+  CliPassphrase *pp = user_data;
+  g_autofree char *prompt = g_strdup_printf (_("new passphrase for %s"), what);
+  char *first, *second;
+
+  if (pp->passphrase_file || pp->passphrase_fd >= 0)
+    return get_passphrase (what, pp, error);
+  if ((first = prompt_tty (prompt, error)) == NULL)
+    return NULL;
+  {
+    g_autofree char *again = g_strdup_printf (_("the same new passphrase again for %s"), what);
+    second = prompt_tty (again, error);
+  }
+  if (second == NULL || strcmp (first, second) != 0)
+    {
+      wipe_free (first);
+      if (second)
+        {
+          wipe_free (second);
+          g_set_error (error, INKAN_ERROR, INKAN_ERROR_BAD_PASSPHRASE, _("The two passphrases differ; nothing was changed."));
+        }
+      return NULL;
+    }
+  wipe_free (second);
+  return first;
+}
+
+GOptionEntry *
+cli_new_passphrase_entries (CliPassphrase *pp)
+{
+  GOptionEntry entries[] = {
+    { "new-passphrase-fd", 0, 0, G_OPTION_ARG_INT, &pp->passphrase_fd,
+      N_("Read the new passphrase from the first line of file descriptor N"), "N" },
+    { "new-passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pp->passphrase_file,
+      N_("Read the new passphrase from the first line of FILE"), "FILE" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+
+  pp->passphrase_fd = -1;
+  return g_memdup2 (entries, sizeof entries);
 }
 
 GMimeMessage *
@@ -228,22 +311,6 @@ cli_read_message (const char *path, GError **error)
   return inkan_message_parse_bytes (bytes, error);
 }
 
-static gboolean
-write_all (int fd, const guint8 *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 /* Writes @bytes to @path through a temporary file in the same directory
  * and rename(2), so a reader never sees a partial file and a failure
  * leaves nothing behind; "-" or NULL means standard output. */
@@ -252,35 +319,31 @@ cli_write_output (const char *path, GBytes *bytes, int mode, GError **error)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
-  g_autofree char *tmp = NULL;
-  int fd;
-
   if (path == NULL || strcmp (path, "-") == 0)
     {
-      if (!write_all (STDOUT_FILENO, data, len))
+      if (fwrite (data, 1, len, stdout) != len || fflush (stdout) != 0)
         {
           g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write to standard output: %s."), g_strerror (errno));
           return FALSE;
         }
       return TRUE;
     }
-  tmp = g_strdup_printf ("%s.XXXXXX", path);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
-  if (fd < 0)
-    {
-      g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot create the output file “%s”: %s."), path, g_strerror (errno));
-      return FALSE;
-    }
-  if (!write_all (fd, data, len) || fsync (fd) != 0 || close (fd) != 0 || rename (tmp, path) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      unlink (tmp);
-      g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write the output file “%s”: %s; nothing was written."),
-                   path, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
+  /* A device or pipe (-o /dev/null, -o /dev/stdout, a FIFO) is written in
+   * place: renaming over it would replace the device with a file. */
+  {
+    struct stat st;
+    if (stat (path, &st) == 0 && !S_ISREG (st.st_mode))
+      {
+        FILE *f = fopen (path, "wb");
+        gboolean ok = f && fwrite (data, 1, len, f) == len;
+        if (f && fclose (f) != 0)
+          ok = FALSE;
+        if (!ok)
+          g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write to “%s”: %s."), path, g_strerror (errno));
+        return ok;
+      }
+  }
+  return inkan_file_write_atomic (path, data, len, mode, TRUE, error);
 }
 
 gboolean

@@ -24,7 +24,7 @@ cli_encrypt (int argc, char **argv)
   CliPassphrase pp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   GOptionEntry entries[] = {
-    { "recipient", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &recipient_files, N_("Encrypt to the certificate(s) in CERT (repeat for more)"), N_("CERT") },
+    { "recipient", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &recipient_files, N_("Encrypt to the certificate(s) in CERT, or to an address in the store (repeat for more)"), N_("CERT") },
     { "sign", 0, 0, G_OPTION_ARG_NONE, &sign, N_("Sign with -k IDENTITY first, then encrypt"), NULL },
     { "key", 'k', 0, G_OPTION_ARG_FILENAME, &identity_path, N_("Your identity: signs with --sign, and is always a recipient"), N_("IDENTITY") },
     { "pss", 0, 0, G_OPTION_ARG_NONE, &pss, N_("Sign with RSASSA-PSS"), NULL },
@@ -66,7 +66,7 @@ cli_encrypt (int argc, char **argv)
 
   for (int i = 0; recipient_files && recipient_files[i]; i++)
     {
-      g_autoptr (GPtrArray) certs = inkan_certificates_load (recipient_files[i], &error);
+      g_autoptr (GPtrArray) certs = cli_load_certificates (recipient_files[i], &error);
       if (certs == NULL)
         return cli_fail ("encrypt", error);
       g_ptr_array_extend_and_steal (recipients, g_steal_pointer (&certs));

@@ -18,6 +18,9 @@ enum {
   EXIT_MALFORMED = 8,     /* message or CMS malformed */
   EXIT_DECRYPT = 9,       /* not a recipient, or decryption failed */
   EXIT_INTERNAL = 10,     /* unsupported option or internal failure */
+  EXIT_EXISTS = 11,       /* key, file or store entry exists: nothing changed (use --force) */
+  EXIT_NOT_FOUND = 12,    /* no such store entry, profile or identity */
+  EXIT_LOCKED = 13,       /* the store is in use (Thunderbird running): nothing changed */
 };
 
 typedef struct {
@@ -29,12 +32,21 @@ int cli_sign (int argc, char **argv);
 int cli_encrypt (int argc, char **argv);
 int cli_verify (int argc, char **argv);
 int cli_decrypt (int argc, char **argv);
+int cli_import (int argc, char **argv);
+int cli_list (int argc, char **argv);
+int cli_remove (int argc, char **argv);
+int cli_csr (int argc, char **argv);
+int cli_export (int argc, char **argv);
 
 /* common.c */
 int cli_fail (const char *command, GError *error);
 int cli_usage (const char *command, const char *message);
 GOptionEntry *cli_passphrase_entries (CliPassphrase *pp);
 InkanIdentity *cli_load_identity (const char *path, CliPassphrase *pp, GError **error);
+GPtrArray *cli_load_certificates (const char *path, GError **error);
+char *cli_ask_passphrase (const char *what, gpointer user_data, GError **error);
+char *cli_ask_new_passphrase (const char *what, gpointer user_data, GError **error);
+GOptionEntry *cli_new_passphrase_entries (CliPassphrase *pp);
 GMimeMessage *cli_read_message (const char *path, GError **error);
 gboolean cli_write_output (const char *path, GBytes *bytes, int mode, GError **error);
 gboolean cli_parse_time (const char *text, gint64 *out, GError **error);

@@ -15,6 +15,11 @@ static const Command commands[] = {
   { "encrypt", cli_encrypt, N_("encrypt a message to recipients' certificates, optionally signing it first") },
   { "verify", cli_verify, N_("verify a signed message and say who signed it and whether it is from the From address") },
   { "decrypt", cli_decrypt, N_("decrypt a message and verify any signature inside") },
+  { "import", cli_import, N_("import a PKCS#12 or a CA's .crt/.p7b/.zip delivery into mutt's store, Thunderbird or gpgsm") },
+  { "list", cli_list, N_("list identities and certificates in a store, with days left") },
+  { "remove", cli_remove, N_("remove an identity or certificate from a store") },
+  { "csr", cli_csr, N_("make a private key and a certificate signing request for a CA") },
+  { "export", cli_export, N_("export an identity as a PKCS#12 file") },
 };
 
 static int

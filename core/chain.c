@@ -88,6 +88,19 @@ inkan_trust_add_file (InkanTrust *trust, const char *path, GError **error)
 }
 
 /**
+ * inkan_trust_add_cert:
+ * @trust: a trust set
+ * @cert: (transfer none): a CA certificate to trust as an anchor
+ */
+void
+inkan_trust_add_cert (InkanTrust *trust, X509 *cert)
+{
+  X509_STORE_add_cert (trust->store, cert);
+  trust->n_anchors++;
+  ERR_clear_error ();
+}
+
+/**
  * inkan_trust_free:
  * @trust: (nullable): a trust set
  */

@@ -20,8 +20,8 @@ struct _InkanIdentity {
 /* Upper bound on identity and certificate files: a real one is a few KiB. */
 #define MAX_FILE_SIZE (4 * 1024 * 1024)
 
-static GBytes *
-read_file (const char *path, const char *what, GError **error)
+GBytes *
+_inkan_read_file (const char *path, const char *what, GError **error)
 {
   char *data = NULL;
   gsize len = 0;
@@ -196,8 +196,8 @@ read_pem_certs (GBytes *bytes)
   return certs;
 }
 
-static InkanIdentity *
-load_pem (GBytes *bytes, const char *path, const char *passphrase, GError **error)
+InkanIdentity *
+_inkan_identity_load_pem (GBytes *bytes, const char *path, const char *passphrase, GError **error)
 {
   g_autoptr (BIO) bio = _inkan_bio_from_bytes (bytes);
   PassData pd = { passphrase, FALSE };
@@ -242,7 +242,7 @@ load_pem (GBytes *bytes, const char *path, const char *passphrase, GError **erro
 InkanIdentity *
 inkan_identity_load (const char *path, const char *passphrase, GError **error)
 {
-  g_autoptr (GBytes) bytes = read_file (path, _("identity"), error);
+  g_autoptr (GBytes) bytes = _inkan_read_file (path, _("identity"), error);
   const unsigned char *p;
   gsize len;
   PKCS12 *p12;
@@ -251,7 +251,7 @@ inkan_identity_load (const char *path, const char *passphrase, GError **error)
   if (bytes == NULL)
     return NULL;
   if (looks_like_pem (bytes))
-    return load_pem (bytes, path, passphrase, error);
+    return _inkan_identity_load_pem (bytes, path, passphrase, error);
 
   p = g_bytes_get_data (bytes, &len);
   p12 = d2i_PKCS12 (NULL, &p, (long) len);
@@ -333,7 +333,7 @@ inkan_identity_get_chain (InkanIdentity *identity)
 GPtrArray *
 inkan_certificates_load (const char *path, GError **error)
 {
-  g_autoptr (GBytes) bytes = read_file (path, _("certificate"), error);
+  g_autoptr (GBytes) bytes = _inkan_read_file (path, _("certificate"), error);
   g_autoptr (GPtrArray) certs = NULL;
 
   if (bytes == NULL)

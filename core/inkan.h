@@ -128,6 +128,14 @@ EVP_PKEY *inkan_identity_get_key (InkanIdentity *identity);
 STACK_OF (X509) *inkan_identity_get_chain (InkanIdentity *identity);
 
 GPtrArray *inkan_certificates_load (const char *path, GError **error);
+GBytes *inkan_identity_export_pkcs12 (InkanIdentity *identity, const char *passphrase, gboolean legacy,
+                                      const char *friendly_name, GError **error);
+gboolean inkan_passphrase_is_strong (const char *passphrase);
+char *inkan_csr_new (const char *email, const char *key_type, const char *subject,
+                     EVP_PKEY **key, GError **error);
+char *inkan_key_to_encrypted_pem (EVP_PKEY *key, const char *passphrase, GError **error);
+const char *inkan_certificate_sbr_profile (X509 *cert);
+gboolean inkan_certificate_check_usable (X509 *cert, gboolean for_signing, gint64 at, GError **error);
 
 /* ---------------------------------------------------------------- addresses */
 
@@ -148,6 +156,7 @@ typedef struct _InkanTrust InkanTrust;
 
 InkanTrust *inkan_trust_new (gboolean system_anchors, GError **error);
 gboolean inkan_trust_add_file (InkanTrust *trust, const char *path, GError **error);
+void inkan_trust_add_cert (InkanTrust *trust, X509 *cert);
 void inkan_trust_free (InkanTrust *trust);
 const char *inkan_trust_system_anchors_path (void);
 
@@ -330,6 +339,9 @@ InkanVerdict *inkan_message_verify (GMimeMessage *message, InkanTrust *trust,
 InkanVerdict *inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
                                      InkanTrust *trust, gint64 at, GError **error);
 
+gboolean inkan_file_write_atomic (const char *path, const void *data, gsize len, int mode,
+                                  gboolean force, GError **error);
+
 /* ---------------------------------------------------------------- stores */
 
 /**
@@ -399,7 +411,7 @@ GPtrArray *inkan_delivery_get_certificates (InkanDelivery *delivery);
 const char *inkan_delivery_get_passphrase (InkanDelivery *delivery);
 
 /* inkan's own store: the smime_keys layout mutt uses (core/store-mutt.c) */
-const char *inkan_store_default_dir (void);
+char *inkan_store_default_dir (void);
 InkanImportResult *inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
                                        gboolean force, InkanPassphraseFunc ask_new,
                                        gpointer ask_data, GError **error);
@@ -408,6 +420,10 @@ gboolean inkan_store_remove (const char *dir, const char *id, GError **error);
 InkanIdentity *inkan_store_find_identity (const char *dir, const char *query,
                                           const char *passphrase, GError **error);
 GPtrArray *inkan_store_find_certificates (const char *dir, const char *query, GError **error);
+
+/* gpgsm (core/store-gpgsm.c) */
+InkanImportResult *inkan_gpgsm_import (InkanIdentity *identity, const char *passphrase,
+                                       GPtrArray *certs, GError **error);
 
 /* Thunderbird profile NSS database (core/store-nss.c, core/thunderbird-profile.c) */
 char *inkan_thunderbird_default_profile (const char *home, GError **error);

@@ -27,6 +27,8 @@ GBytes *_inkan_bio_to_bytes (BIO *bio);
 
 /* identity.c */
 InkanIdentity *_inkan_identity_new_from_parts (EVP_PKEY *key, GPtrArray *certs, GError **error);
+InkanIdentity *_inkan_identity_load_pem (GBytes *bytes, const char *what, const char *passphrase, GError **error);
+GBytes *_inkan_read_file (const char *path, const char *what, GError **error);
 
 /* chain.c */
 typedef struct {

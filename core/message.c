@@ -348,6 +348,12 @@ inkan_message_check_sender (GMimeMessage *message, X509 *cert, GError **error)
 
 /* ---------------------------------------------------------------- sign / encrypt */
 
+static gint64
+now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
 static GMimeObject *
 sign_entity (GMimeObject *entity, InkanIdentity *identity,
              const InkanSignOptions *options, GError **error)
@@ -411,8 +417,9 @@ inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
   g_autoptr (GMimeObject) copy = NULL;
   GMimeObject *signed_obj;
 
-  if (!options->allow_address_mismatch
-      && !inkan_message_check_sender (message, inkan_identity_get_certificate (identity), error))
+  if (!inkan_certificate_check_usable (inkan_identity_get_certificate (identity), TRUE, now (), error)
+      || (!options->allow_address_mismatch
+          && !inkan_message_check_sender (message, inkan_identity_get_certificate (identity), error)))
     return FALSE;
   /* Work on a copy so that a failure leaves @message as it was. */
   {
@@ -477,8 +484,9 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
     {
       GMimeObject *signed_obj;
 
-      if (!sign_options->allow_address_mismatch
-          && !inkan_message_check_sender (message, inkan_identity_get_certificate (sender), error))
+      if (!inkan_certificate_check_usable (inkan_identity_get_certificate (sender), TRUE, now (), error)
+          || (!sign_options->allow_address_mismatch
+              && !inkan_message_check_sender (message, inkan_identity_get_certificate (sender), error)))
         return FALSE;
       signed_obj = sign_entity (body, sender, sign_options, error);
       if (signed_obj == NULL)
@@ -487,10 +495,23 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
       body = signed_obj;
     }
   for (guint i = 0; i < recipients->len; i++)
-    if (!same_cert_in (all, g_ptr_array_index (recipients, i)))
-      g_ptr_array_add (all, g_ptr_array_index (recipients, i));
-  if (sender && !same_cert_in (all, inkan_identity_get_certificate (sender)))
+    {
+      X509 *cert = g_ptr_array_index (recipients, i);
+      if (!inkan_certificate_check_usable (cert, FALSE, now (), error))
+        return FALSE;
+      if (!same_cert_in (all, cert))
+        g_ptr_array_add (all, cert);
+    }
+  /* The sender's own copy: added when its certificate may encrypt (a
+   * signing-only certificate cannot be). */
+  if (sender && !same_cert_in (all, inkan_identity_get_certificate (sender))
+      && inkan_certificate_check_usable (inkan_identity_get_certificate (sender), FALSE, now (), NULL))
     g_ptr_array_add (all, inkan_identity_get_certificate (sender));
+  if (all->len == 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_CERTIFICATE, _("No recipient certificate was given."));
+      return FALSE;
+    }
 
   g_mime_object_encode (body, GMIME_ENCODING_CONSTRAINT_7BIT);
   canon = canonical_bytes (body);
@@ -657,14 +678,9 @@ layer_kind (GMimeObject *obj)
     }
   if (!GMIME_IS_PART (obj) || !is_pkcs7_type (ct, "pkcs7-mime"))
     return LAYER_NONE;
-  /* RFC 8551 §3.2.2: smime-type says what the CMS holds; when it is missing
-   * (older clients), look at the CMS contentType itself. */
-  smime_type = g_mime_object_get_content_type_parameter (obj, "smime-type");
-  if (smime_type && !g_ascii_strcasecmp (smime_type, "signed-data"))
-    return LAYER_SIGNED_DATA;
-  if (smime_type && (!g_ascii_strcasecmp (smime_type, "enveloped-data")
-                     || !g_ascii_strcasecmp (smime_type, "authEnveloped-data")))
-    return LAYER_ENVELOPED;
+  /* RFC 8551 §3.2.2: smime-type says what the CMS holds, but senders get it
+   * wrong (GCM mail labelled enveloped-data, signed-data labelled
+   * enveloped-data); the CMS contentType is the truth when it can be read. */
   {
     g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (obj));
     int nid = _inkan_cms_content_type (der);
@@ -673,6 +689,12 @@ layer_kind (GMimeObject *obj)
     if (nid == NID_pkcs7_enveloped || nid == NID_id_smime_ct_authEnvelopedData)
       return LAYER_ENVELOPED;
   }
+  smime_type = g_mime_object_get_content_type_parameter (obj, "smime-type");
+  if (smime_type && !g_ascii_strcasecmp (smime_type, "signed-data"))
+    return LAYER_SIGNED_DATA;
+  if (smime_type && (!g_ascii_strcasecmp (smime_type, "enveloped-data")
+                     || !g_ascii_strcasecmp (smime_type, "authEnveloped-data")))
+    return LAYER_ENVELOPED;
   return LAYER_NONE;
 }
 
@@ -829,7 +851,11 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
 {
   g_autoptr (InkanVerdict) v = verdict_new (message);
   g_autoptr (GMimeObject) current = g_object_ref (g_mime_message_get_mime_part (message));
-  gboolean have_signature = FALSE;
+  /* The outermost signature met since the last envelope: a signature
+   * around encrypted content (even through further signature layers) says
+   * nothing about who wrote the plaintext, since anyone can sign a
+   * ciphertext they saw; like Thunderbird (bug 1806161) it is not reported. */
+  g_autoptr (InkanCmsVerifyResult) pending = NULL;
 
   for (int layer = 0; layer < INKAN_MAX_LAYERS; layer++)
     {
@@ -843,37 +869,28 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
           if (plain == NULL || (inner = parse_decrypted (plain, error)) == NULL)
             return NULL;
           v->flags |= INKAN_FLAG_ENCRYPTED;
+          g_clear_pointer (&pending, _inkan_cms_verify_result_free);
         }
-      else if (kind == LAYER_SIGNED_DATA || kind == LAYER_MULTIPART_SIGNED)
+      else if (kind == LAYER_SIGNED_DATA)
         {
-          g_autoptr (InkanCmsVerifyResult) res = NULL;
-
-          if (kind == LAYER_SIGNED_DATA)
-            {
-              res = verify_layer (current, kind, trust, at, &inner, error);
-              if (res == NULL)
-                return NULL;
-            }
+          InkanCmsVerifyResult *res = verify_layer (current, kind, trust, at, &inner, error);
+          if (res == NULL)
+            return NULL;
+          if (pending == NULL)
+            pending = res;
           else
-            inner = g_object_ref (g_mime_multipart_get_part (GMIME_MULTIPART (current), 0));
-          /* A signature around encrypted content says nothing about who
-           * wrote the plaintext (anyone can sign a ciphertext they saw);
-           * like Thunderbird (bug 1806161) it is not reported.  The first
-           * signature over the plaintext is. */
-          if (!have_signature && layer_kind (inner) != LAYER_ENVELOPED)
+            _inkan_cms_verify_result_free (res);
+        }
+      else if (kind == LAYER_MULTIPART_SIGNED)
+        {
+          inner = g_object_ref (g_mime_multipart_get_part (GMIME_MULTIPART (current), 0));
+          if (layer_kind (inner) != LAYER_ENVELOPED)
             {
-              if (res == NULL && (res = verify_layer (current, kind, trust, at, NULL, error)) == NULL)
-                {
-                  g_object_unref (inner);
-                  return NULL;
-                }
-              record_signature (v, message, res);
-              have_signature = TRUE;
-            }
-          /* Keep a multipart/signed unless it wraps encryption. */
-          if (kind == LAYER_MULTIPART_SIGNED && layer_kind (inner) != LAYER_ENVELOPED)
-            {
+              /* A multipart/signed over plaintext stays in the output so
+               * that a mail client can verify it again. */
               g_object_unref (inner);
+              if (pending == NULL && (pending = verify_layer (current, kind, trust, at, NULL, error)) == NULL)
+                return NULL;
               break;
             }
         }
@@ -882,6 +899,8 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
       g_object_unref (current);
       current = inner;
     }
+  if (pending)
+    record_signature (v, message, pending);
   if (!(v->flags & INKAN_FLAG_ENCRYPTED))
     {
       _inkan_set_error (error, INKAN_ERROR_NOT_SMIME, _("The message is not encrypted; use “inkan verify” to check its signature."));

@@ -43,3 +43,13 @@ has_flag() { case ",${1#*:}," in *",$2,"*) return 0;; *) return 1;; esac; }
 need() { command -v "$1" >/dev/null 2>&1 || skip_all "$1 is not installed (apt-get install $2)"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 finish() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+
+# openssl_signed_mail NAME FROM OUT: a mail signed by the openssl CLI (an
+# independent signer, which also signs with certificates inkan refuses to
+# use) with $PKI/NAME's key, From: FROM, body of samples/mail/plain.eml.
+openssl_signed_mail() {
+  { printf 'Content-Type: text/plain; charset=us-ascii\n\n'; sed '1,/^$/d' "$MAIL/plain.eml"; } >"$T/osm-entity"
+  openssl cms -sign -in "$T/osm-entity" -signer "$PKI/$1.cert.pem" -inkey "$PKI/$1.key.pem" \
+    -certfile "$PKI/chain.pem" -md sha256 -from "$2" -to bob@example.org -subject "signed by openssl" \
+    -out "$3" 2>/dev/null
+}

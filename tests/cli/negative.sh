@@ -140,8 +140,10 @@ check "alice trusting only other-root: untrusted ($vd)" has_flag "$vd" untrusted
 # ---------------------------------------------------------------- (c) expired
 sed 's/^From: .*/From: Frank <frank@example.org>/' "$MAIL/plain.eml" >"$T/c-frank-in.eml"
 FRANK="$T/c-frank.eml"
-erc 0 "frank (expired) signs a mail from frank@example.org" \
+erc 6 "inkan refuses to sign with frank's expired certificate" \
   "$INKAN" sign -k "$PKI/frank.p12" $PF -o "$FRANK" "$T/c-frank-in.eml"
+check "the refusal says when it expired" grep -q 'expired on' "$T/err"
+check "openssl signs a mail with frank's expired certificate" openssl_signed_mail frank frank@example.org "$FRANK"
 vd=$(verdict "$FRANK" $TRUST)
 check "frank: flag expired ($vd)" has_flag "$vd" expired
 check "frank: valid-signature ($vd)" is_verdict valid-signature "$vd"
@@ -161,7 +163,9 @@ erc 1 "frank --at before notBefore: exit 1" "$INKAN" verify $TRUST --at "$before
 
 # ---------------------------------------------------------------- (d) wrong purpose
 NOEKU="$T/d-noeku.eml"
-erc 0 "noeku (EKU clientAuth only) signs plain.eml" "$INKAN" sign -k "$PKI/noeku.p12" $PF -o "$NOEKU" "$MAIL/plain.eml"
+erc 6 "inkan refuses to sign with noeku (EKU clientAuth only)" "$INKAN" sign -k "$PKI/noeku.p12" $PF -o "$NOEKU" "$MAIL/plain.eml"
+check "the refusal names emailProtection" grep -q 'emailProtection' "$T/err"
+check "openssl signs with noeku" openssl_signed_mail noeku alice@example.org "$NOEKU"
 vd=$(verdict "$NOEKU" $TRUST)
 check "noeku: untrusted ($vd)" has_flag "$vd" untrusted
 check "noeku: valid-signature ($vd)" is_verdict valid-signature "$vd"
@@ -416,4 +420,9 @@ check "decrypt to stdout: the report is on stderr" grep -q 'encrypted' "$T/err"
 check "the passphrase never appears in any stdout/stderr" sh -c '! grep -qF -- "$1" "$2"' - "$SECRET" "$T/transcript"
 check "the transcript is not empty (sanity)" test -s "$T/transcript"
 
+# -o onto a device writes through it; it must never replace the device.
+erc 0 "sign -o /dev/null succeeds" "$INKAN" sign -k "$ALICE" $PF -o /dev/null "$MAIL/plain.eml"
+check "/dev/null is still a character device" test -c /dev/null
+erc 0 "decrypt -o /dev/null succeeds" "$INKAN" decrypt -k "$BOB" $PF -o /dev/null "$ENC"
+check "/dev/null is still a character device after decrypt" test -c /dev/null
 finish

@@ -93,7 +93,7 @@ cli_passphrase_entries (CliPassphrase *pp)
 
 /* Reads one line (without its end) from @fd; the buffer is wiped on error. */
 static char *
-read_line_fd (int fd, GError **error)
+read_line_fd (int fd, const char *source, GError **error)
 {
   GString *line = g_string_sized_new (64);
   char c;
@@ -110,7 +110,7 @@ read_line_fd (int fd, GError **error)
       memset (line->str, 0, line->len);
       g_string_free (line, TRUE);
       g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO,
-                   _("Cannot read a passphrase line from file descriptor %d."), fd);
+                   _("Cannot read a passphrase line (of at most %d bytes) from %s."), MAX_PASSPHRASE, source);
       return NULL;
     }
   if (line->len && line->str[line->len - 1] == '\r')
@@ -141,7 +141,7 @@ prompt_tty (const char *what, GError **error)
   quiet = old;
   quiet.c_lflag &= ~(tcflag_t) ECHO;
   tcsetattr (fd, TCSAFLUSH, &quiet);
-  line = read_line_fd (fd, error);
+  line = read_line_fd (fd, _("the terminal"), error);
   tcsetattr (fd, TCSAFLUSH, &old);
   if (write (fd, "\n", 1) < 0)
     { /* same */ }
@@ -163,12 +163,18 @@ get_passphrase (const char *path, CliPassphrase *pp, GError **error)
                        pp->passphrase_file, g_strerror (errno));
           return NULL;
         }
-      line = read_line_fd (fd, error);
+      {
+        g_autofree char *source = g_strdup_printf (_("the file “%s”"), pp->passphrase_file);
+        line = read_line_fd (fd, source, error);
+      }
       close (fd);
       return line;
     }
   if (pp->passphrase_fd >= 0)
-    return read_line_fd (pp->passphrase_fd, error);
+    {
+      g_autofree char *source = g_strdup_printf (_("file descriptor %d"), pp->passphrase_fd);
+      return read_line_fd (pp->passphrase_fd, source, error);
+    }
   return prompt_tty (path, error);
 }
 
@@ -250,8 +256,13 @@ cli_ask_new_passphrase (const char *what, gpointer user_data, GError **error)
 
   if (pp->passphrase_file || pp->passphrase_fd >= 0)
     return get_passphrase (what, pp, error);
-  if ((first = prompt_tty (prompt, error)) == NULL)
-    return NULL;
+  if ((first = prompt_tty (prompt, NULL)) == NULL)
+    {
+      g_set_error (error, INKAN_ERROR, INKAN_ERROR_PASSPHRASE_REQUIRED,
+                   _("A new passphrase is needed for %s and there is no terminal to ask for it; use --new-passphrase-fd or --new-passphrase-file."),
+                   what);
+      return NULL;
+    }
   {
     g_autofree char *again = g_strdup_printf (_("the same new passphrase again for %s"), what);
     second = prompt_tty (again, error);
@@ -369,6 +380,17 @@ cli_parse_time (const char *text, gint64 *out, GError **error)
     }
   *out = g_date_time_to_unix (dt);
   return TRUE;
+}
+
+/* When a chain was not trusted and the system anchors file is missing,
+ * says why on stderr (a build that was not installed has none). */
+void
+cli_hint_missing_anchors (const InkanVerdict *verdict, gboolean no_system)
+{
+  const char *path = inkan_trust_system_anchors_path ();
+
+  if ((verdict->flags & INKAN_FLAG_UNTRUSTED) && !no_system && !g_file_test (path, G_FILE_TEST_EXISTS))
+    g_printerr (_("inkan: note: no email trust anchors are installed at %s; install inkan, set INKAN_EMAIL_ANCHORS, or add --trust.\n"), path);
 }
 
 InkanTrust *

@@ -58,5 +58,6 @@ cli_decrypt (int argc, char **argv)
   /* The report goes where the message does not. */
   to_stdout = output != NULL && strcmp (output, "-") != 0;
   cli_print_verdict (to_stdout ? stdout : stderr, verdict, json);
+  cli_hint_missing_anchors (verdict, no_system);
   return verdict->kind == INKAN_VERDICT_NOT_SIGNED ? EXIT_OK : cli_verdict_exit_code (verdict);
 }

@@ -55,6 +55,8 @@ cli_encrypt (int argc, char **argv)
     return cli_usage ("encrypt", _("--sign needs your identity with -k IDENTITY"));
   if (argc > 2)
     return cli_usage ("encrypt", _("give at most one MESSAGE"));
+  if (!sign && (pss || opaque || digest || allow_mismatch))
+    return cli_usage ("encrypt", _("--pss, --opaque, --digest and --allow-address-mismatch need --sign"));
   if (!cli_parse_digest (digest, &sopts.digest))
     return cli_usage ("encrypt", _("--digest takes sha256, sha384 or sha512"));
   if (!parse_cipher (cipher, &eopts.cipher))

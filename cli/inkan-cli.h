@@ -50,6 +50,7 @@ GOptionEntry *cli_new_passphrase_entries (CliPassphrase *pp);
 GMimeMessage *cli_read_message (const char *path, GError **error);
 gboolean cli_write_output (const char *path, GBytes *bytes, int mode, GError **error);
 gboolean cli_parse_time (const char *text, gint64 *out, GError **error);
+void cli_hint_missing_anchors (const InkanVerdict *verdict, gboolean no_system);
 InkanTrust *cli_build_trust (char **trust_files, gboolean no_system, GError **error);
 gboolean cli_parse_digest (const char *text, InkanDigest *digest);
 void cli_passphrase_clear (CliPassphrase *pp);

@@ -69,7 +69,10 @@ main (int argc, char **argv)
       if (argc < 3)
         return usage (stdout);
       if ((cmd = find_command (argv[2])) == NULL)
-        return cli_usage ("help", _("unknown command"));
+        {
+          g_printerr (_("inkan help: “%s” is not a command; “inkan --help” lists them.\n"), argv[2]);
+          return EXIT_USAGE;
+        }
       help_argv[0] = argv[2];
       return cmd->run (2, help_argv);
     }

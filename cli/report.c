@@ -130,7 +130,10 @@ kind_sentence (InkanVerdictKind kind)
 static void
 print_text (FILE *out, const InkanVerdict *v)
 {
-  fprintf (out, "%s\n", kind_sentence (v->kind));
+  if (v->kind == INKAN_VERDICT_INVALID && (v->flags & (INKAN_FLAG_NOT_DETACHED | INKAN_FLAG_NO_SIGNER)))
+    fprintf (out, "%s\n", _("INVALID: the signature cannot be accepted:"));
+  else
+    fprintf (out, "%s\n", kind_sentence (v->kind));
   for (guint bit = 1; bit <= INKAN_FLAG_ENCRYPTED; bit <<= 1)
     if ((v->flags & bit) && bit != INKAN_FLAG_ENCRYPTED
         && !(v->kind == INKAN_VERDICT_VALID && bit != INKAN_FLAG_ADDRESS_FROM_SUBJECT))

@@ -37,6 +37,7 @@ cli_verify (int argc, char **argv)
       || (verdict = inkan_message_verify (msg, trust, at, &error)) == NULL)
     return cli_fail ("verify", error);
   cli_print_verdict (stdout, verdict, json);
+  cli_hint_missing_anchors (verdict, no_system);
   if (verdict->kind == INKAN_VERDICT_NOT_SIGNED && (verdict->flags & INKAN_FLAG_ENCRYPTED) && !json)
     g_printerr (_("inkan verify: the message is encrypted; run “inkan decrypt -k IDENTITY” to read and verify it.\n"));
   return cli_verdict_exit_code (verdict);

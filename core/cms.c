@@ -13,6 +13,7 @@
 #include "internal.h"
 #include <openssl/err.h>
 #include <openssl/rsa.h>
+#include <openssl/pkcs7.h>
 #include <time.h>
 
 static const char *
@@ -85,6 +86,22 @@ _inkan_cms_content_type (GBytes *cms)
  * (RFC 5652 §5; RFC 8551 §2.5 attributes: contentType, messageDigest,
  * signingTime, SMIMECapabilities), with the signer certificate and the
  * intermediates but never the root. */
+/* SMIMECapabilities (RFC 8551 §2.5.2): what inkan can decrypt, strongest
+ * first.  OpenSSL's default list still advertises DES, RC2-40 and 3DES. */
+static gboolean
+add_smime_capabilities (CMS_SignerInfo *si)
+{
+  STACK_OF (X509_ALGOR) *caps = sk_X509_ALGOR_new_null ();
+  const int nids[] = { NID_aes_256_gcm, NID_aes_256_cbc, NID_aes_128_gcm, NID_aes_128_cbc };
+  gboolean ok = caps != NULL;
+
+  for (guint i = 0; ok && i < G_N_ELEMENTS (nids); i++)
+    ok = PKCS7_simple_smimecap (caps, nids[i], -1) > 0;
+  ok = ok && CMS_add_smimecap (si, caps) > 0;
+  sk_X509_ALGOR_pop_free (caps, X509_ALGOR_free);
+  return ok;
+}
+
 GBytes *
 _inkan_cms_sign (InkanIdentity *identity, GBytes *content,
                  const InkanSignOptions *options, gboolean detached, GError **error)
@@ -101,7 +118,7 @@ _inkan_cms_sign (InkanIdentity *identity, GBytes *content,
   if (options->pss && EVP_PKEY_get_base_id (key) != EVP_PKEY_RSA)
     {
       _inkan_set_error (error, INKAN_ERROR_UNSUPPORTED,
-                        _("RSASSA-PSS needs an RSA key, but this identity has a %s key; sign without --pss."),
+                        _("RSASSA-PSS needs an RSA key, but this identity's key is of type %s; sign without --pss."),
                         EVP_PKEY_get0_type_name (key));
       return NULL;
     }
@@ -113,8 +130,8 @@ _inkan_cms_sign (InkanIdentity *identity, GBytes *content,
     if (!CMS_add1_cert (cms, sk_X509_value (chain, i)))
       goto fail;
   si = CMS_add1_signer (cms, inkan_identity_get_certificate (identity), key, md,
-                        flags | (options->pss ? CMS_KEY_PARAM : 0));
-  if (si == NULL)
+                        flags | CMS_NOSMIMECAP | (options->pss ? CMS_KEY_PARAM : 0));
+  if (si == NULL || !add_smime_capabilities (si))
     goto fail;
   if (options->pss)
     {
@@ -449,6 +466,9 @@ _inkan_cms_encrypt (GBytes *content, GPtrArray *recipients,
     {
       X509 *cert = g_ptr_array_index (recipients, i);
       gboolean oaep = options->oaep && EVP_PKEY_get_base_id (X509_get0_pubkey (cert)) == EVP_PKEY_RSA;
+      /* EC recipients: KeyAgreeRecipientInfo with OpenSSL's
+       * dhSinglePass-stdDH-sha1kdf-scheme (allowed by RFC 5753; the SHA-256
+       * KDF could not be selected through OpenSSL 3.0's CMS API). */
       CMS_RecipientInfo *ri = CMS_add1_recipient_cert (cms, cert, flags | (oaep ? CMS_KEY_PARAM : 0));
 
       if (ri == NULL)
@@ -543,8 +563,8 @@ _inkan_cms_decrypt (GBytes *der, InkanIdentity *identity, GError **error)
                           _("The message is not encrypted to this identity's certificate; use the identity it was sent to."));
       else
         _inkan_set_error (error, INKAN_ERROR_DECRYPT,
-                          _("Decryption failed (%s): the message was damaged or altered in transit, or the key is wrong. No plaintext was written."),
-                          why);
+                          _("Decryption failed: the message was damaged or altered in transit, or the key does not fit (%s). No plaintext was written."),
+                          strcmp (why, "unknown OpenSSL error") ? why : _("the integrity check failed"));
       return NULL;
     }
   return _inkan_bio_to_bytes (out);

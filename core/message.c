@@ -901,6 +901,8 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
     }
   if (pending)
     record_signature (v, message, pending);
+  /* The message keeps its own MIME-Version; the inner entity's would repeat it. */
+  g_mime_object_remove_header (current, "MIME-Version");
   if (!(v->flags & INKAN_FLAG_ENCRYPTED))
     {
       _inkan_set_error (error, INKAN_ERROR_NOT_SMIME, _("The message is not encrypted; use “inkan verify” to check its signature."));

@@ -31,13 +31,14 @@ inkan_identity_export_pkcs12 (InkanIdentity *identity, const char *passphrase, g
 
   p12 = PKCS12_create_ex (passphrase, name, inkan_identity_get_key (identity), cert,
                           inkan_identity_get_chain (identity), nid_key, nid_cert,
-                          PKCS12_DEFAULT_ITER, -1, 0, NULL, NULL);
-  if (p12 && !legacy)
+                          PKCS12_DEFAULT_ITER, PKCS12_DEFAULT_ITER, 0, NULL, NULL);
+  if (p12)
     {
-      /* PKCS12_create sets an SHA-1 MAC by default in 3.0; replace it. */
-      EVP_MD *sha256 = EVP_MD_fetch (NULL, "SHA256", NULL);
-      int ok = sha256 && PKCS12_set_mac (p12, passphrase, -1, NULL, 0, PKCS12_DEFAULT_ITER, sha256);
-      EVP_MD_free (sha256);
+      /* The MAC digest is chosen, not left to OpenSSL's default: SHA-256,
+       * or SHA-1 for the clients that only know that. */
+      EVP_MD *md = EVP_MD_fetch (NULL, legacy ? "SHA1" : "SHA256", NULL);
+      int ok = md && PKCS12_set_mac (p12, passphrase, -1, NULL, 0, PKCS12_DEFAULT_ITER, md);
+      EVP_MD_free (md);
       if (!ok)
         {
           PKCS12_free (p12);

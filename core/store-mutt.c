@@ -147,11 +147,60 @@ read_first_cert (const char *path)
   return X509_dup (g_ptr_array_index (certs, 0));
 }
 
+/* A store change: every file is backed up (or noted as absent) before it
+ * is written, so that a failure half-way restores the store as it was. */
+typedef struct {
+  GHashTable *backups;   /* path → GBytes*, or NULL when the file did not exist */
+} Txn;
+
+static void
+txn_init (Txn *t)
+{
+  t->backups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+txn_backup (Txn *t, const char *path)
+{
+  char *data = NULL;
+  gsize len = 0;
+
+  if (g_hash_table_contains (t->backups, path))
+    return;
+  if (g_file_get_contents (path, &data, &len, NULL))
+    g_hash_table_insert (t->backups, g_strdup (path), g_bytes_new_take (data, len));
+  else
+    g_hash_table_insert (t->backups, g_strdup (path), NULL);
+}
+
+static void
+txn_rollback (Txn *t)
+{
+  GHashTableIter it;
+  gpointer path, bytes;
+
+  /* Remove new files first: that frees the space the restores need. */
+  g_hash_table_iter_init (&it, t->backups);
+  while (g_hash_table_iter_next (&it, &path, &bytes))
+    if (bytes == NULL)
+      unlink (path);
+  g_hash_table_iter_init (&it, t->backups);
+  while (g_hash_table_iter_next (&it, &path, &bytes))
+    if (bytes != NULL)
+      inkan_file_write_atomic (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), 0600, TRUE, NULL);
+}
+
+static void
+txn_clear (Txn *t)
+{
+  g_hash_table_unref (t->backups);
+}
+
 /* Finds or allocates certificates/<hash>.<n> for @first (the first
  * certificate of @pem), as smime_keys' cm_add_cert does: the same
  * certificate reuses its file.  Sets *created when a new file is made. */
 static char *
-store_cert_file (const char *dir, X509 *first, const char *pem, GPtrArray *created, GError **error)
+store_cert_file (const char *dir, X509 *first, const char *pem, Txn *txn, GError **error)
 {
   char hash[16];
 
@@ -164,9 +213,9 @@ store_cert_file (const char *dir, X509 *first, const char *pem, GPtrArray *creat
 
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         {
+          txn_backup (txn, path);
           if (!inkan_file_write_atomic (path, pem, strlen (pem), 0644, FALSE, error))
             return NULL;
-          g_ptr_array_add (created, g_strdup (path));
           return g_steal_pointer (&id);
         }
       existing = read_first_cert (path);
@@ -238,10 +287,19 @@ add_lines (GPtrArray *lines, GPtrArray *emails, const char *id, const char *labe
       IndexLine *l;
       gboolean dup = FALSE;
 
+      /* An existing line for this mailbox and certificate is brought up to
+       * date (new label, issuer found since, trust). */
       for (guint j = 0; j < lines->len && !dup; j++)
         {
           IndexLine *o = g_ptr_array_index (lines, j);
-          dup = !strcmp (o->mailbox, mb) && !strcmp (o->id, id);
+          if ((dup = !strcmp (o->mailbox, mb) && !strcmp (o->id, id)))
+            {
+              g_free (o->label), o->label = g_strdup (label);
+              if (strcmp (issuer, "?") != 0 || strcmp (o->issuer, "?") == 0)
+                g_free (o->issuer), o->issuer = g_strdup (issuer);
+              g_free (o->trust), o->trust = g_strdup (trust);
+              g_free (o->purpose), o->purpose = g_strdup (purpose);
+            }
         }
       if (dup || strpbrk (mb, " \t\r\n"))
         continue;
@@ -265,13 +323,6 @@ index_has_id (GPtrArray *lines, const char *id)
   return FALSE;
 }
 
-static void
-remove_created (GPtrArray *created)
-{
-  for (guint i = 0; i < created->len; i++)
-    unlink (g_ptr_array_index (created, i));
-}
-
 static char *
 days_note (X509 *cert)
 {
@@ -288,7 +339,7 @@ days_note (X509 *cert)
 /* Stores the issuer chain (intermediates) of @leaf found in @given as one
  * file, as smime_keys does; returns its id or "?". */
 static char *
-store_issuer_chain (const char *dir, X509 *leaf, STACK_OF (X509) *chain, GPtrArray *created, GError **error)
+store_issuer_chain (const char *dir, X509 *leaf, STACK_OF (X509) *chain, Txn *txn, GError **error)
 {
   GString *pem = g_string_new (NULL);
   X509 *first = NULL;
@@ -307,7 +358,7 @@ store_issuer_chain (const char *dir, X509 *leaf, STACK_OF (X509) *chain, GPtrArr
       g_string_free (pem, TRUE);
       return g_strdup ("?");
     }
-  id = store_cert_file (dir, first, pem->str, created, error);
+  id = store_cert_file (dir, first, pem->str, txn, error);
   g_string_free (pem, TRUE);
   return id;
 }
@@ -373,15 +424,19 @@ inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
   GPtrArray *given = inkan_delivery_get_certificates (delivery);
   g_autoptr (GPtrArray) cert_lines = NULL;
   g_autoptr (GPtrArray) key_lines = NULL;
-  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (InkanImportResult) result = g_new0 (InkanImportResult, 1);
+  Txn txn;
   g_autoptr (GPtrArray) leaves = g_ptr_array_new ();
 
   result->notes = g_ptr_array_new_with_free_func (g_free);
+  txn_init (&txn);
   if (!ensure_dirs (dir, error)
       || (cert_lines = read_index (dir, "certificates", error)) == NULL
       || (key_lines = read_index (dir, "keys", error)) == NULL)
-    return NULL;
+    {
+      txn_clear (&txn);
+      return NULL;
+    }
 
   if (identity)
     g_ptr_array_add (leaves, inkan_identity_get_certificate (identity));
@@ -393,6 +448,7 @@ inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
     {
       _inkan_set_error (error, INKAN_ERROR_CERTIFICATE,
                         _("Only CA certificates were given; import your own certificate or a correspondent's."));
+      txn_clear (&txn);
       return NULL;
     }
 
@@ -438,21 +494,17 @@ inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
             if (X509_cmp (existing, leaf) == 0 && index_has_id (identity ? key_lines : cert_lines, cand) && !force)
               {
                 sk_X509_free (own_chain);
-                remove_created (created);
                 _inkan_set_error (error, INKAN_ERROR_EXISTS,
                                   _("The certificate for %s is already in the store as %s; nothing was changed (use --force to replace it)."),
                                   (char *) g_ptr_array_index (emails, 0), cand);
-                return NULL;
+                goto fail;
               }
           }
       }
-      issuer = store_issuer_chain (dir, leaf, chain, created, error);
+      issuer = store_issuer_chain (dir, leaf, chain, &txn, error);
       sk_X509_free (own_chain);
-      if (issuer == NULL || (id = store_cert_file (dir, leaf, pem, created, error)) == NULL)
-        {
-          remove_created (created);
-          return NULL;
-        }
+      if (issuer == NULL || (id = store_cert_file (dir, leaf, pem, &txn, error)) == NULL)
+        goto fail;
       add_lines (cert_lines, emails, id, lbl, issuer, trust, purpose);
 
       if (identity)
@@ -466,7 +518,8 @@ inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
             {
               if (ask_new == NULL || (new_pass = ask_new (_("the key stored in inkan's store"), ask_data, error)) == NULL || !*new_pass)
                 {
-                  remove_created (created);
+                  txn_rollback (&txn);
+                  txn_clear (&txn);
                   if (error && *error == NULL)
                     _inkan_set_error (error, INKAN_ERROR_PASSPHRASE_REQUIRED,
                                       _("The private key has no passphrase; give a new one to protect it in the store (--new-passphrase-fd or --new-passphrase-file)."));
@@ -477,13 +530,11 @@ inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
           key_pem = inkan_key_to_encrypted_pem (inkan_identity_get_key (identity), pass, error);
           if (new_pass)
             memset (new_pass, 0, strlen (new_pass));
+          if (key_pem)
+            txn_backup (&txn, key_path);
           if (key_pem == NULL || !inkan_file_write_atomic (key_path, key_pem, strlen (key_pem), 0600, force, error))
-            {
-              remove_created (created);
-              return NULL;
-            }
+            goto fail;
           memset (key_pem, 0, strlen (key_pem));
-          g_ptr_array_add (created, g_strdup (key_path));
           add_lines (key_lines, emails, id, lbl, "?", trust, purpose);
           g_ptr_array_add (result->notes,
                            g_strdup_printf (_("Stored the key and certificate for %s as %s in %s (label %s)."),
@@ -499,13 +550,22 @@ inkan_store_import (const char *dir, InkanDelivery *delivery, const char *label,
       if (result->id == NULL)
         result->id = g_strdup (id);
     }
+  {
+    g_autofree char *ci = g_build_filename (dir, "certificates", ".index", NULL);
+    g_autofree char *ki = g_build_filename (dir, "keys", ".index", NULL);
+    txn_backup (&txn, ci);
+    txn_backup (&txn, ki);
+  }
   if (!write_index (dir, "certificates", cert_lines, error)
       || !write_index (dir, "keys", key_lines, error))
-    {
-      remove_created (created);
-      return NULL;
-    }
+    goto fail;
+  txn_clear (&txn);
   return g_steal_pointer (&result);
+
+fail:
+  txn_rollback (&txn);
+  txn_clear (&txn);
+  return NULL;
 }
 
 /**

@@ -76,19 +76,32 @@ cli_parse_options (GOptionContext *context, int *argc, char ***argv, const char 
   return TRUE;
 }
 
-GOptionEntry *
-cli_passphrase_entries (CliPassphrase *pp)
+static GOptionEntry *
+passphrase_entries (CliPassphrase *pp, const char *fd_name, const char *fd_help,
+                    const char *file_name, const char *file_help)
 {
   GOptionEntry entries[] = {
-    { "passphrase-fd", 0, 0, G_OPTION_ARG_INT, &pp->passphrase_fd,
-      N_("Read the passphrase from the first line of file descriptor N"), "N" },
-    { "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pp->passphrase_file,
-      N_("Read the passphrase from the first line of FILE"), "FILE" },
+    { fd_name, 0, 0, G_OPTION_ARG_INT, &pp->passphrase_fd, fd_help, "N" },
+    { file_name, 0, 0, G_OPTION_ARG_FILENAME, &pp->passphrase_file, file_help, "FILE" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
 
   pp->passphrase_fd = -1;
   return g_memdup2 (entries, sizeof entries);
+}
+
+GOptionEntry *
+cli_passphrase_entries (CliPassphrase *pp)
+{
+  return passphrase_entries (pp, "passphrase-fd", N_("Read the passphrase from the first line of file descriptor N"),
+                             "passphrase-file", N_("Read the passphrase from the first line of FILE"));
+}
+
+GOptionEntry *
+cli_new_passphrase_entries (CliPassphrase *pp)
+{
+  return passphrase_entries (pp, "new-passphrase-fd", N_("Read the new passphrase from the first line of file descriptor N"),
+                             "new-passphrase-file", N_("Read the new passphrase from the first line of FILE"));
 }
 
 /* Reads one line (without its end) from @fd; the buffer is wiped on error. */
@@ -281,20 +294,7 @@ cli_ask_new_passphrase (const char *what, gpointer user_data, GError **error)
   return first;
 }
 
-GOptionEntry *
-cli_new_passphrase_entries (CliPassphrase *pp)
-{
-  GOptionEntry entries[] = {
-    { "new-passphrase-fd", 0, 0, G_OPTION_ARG_INT, &pp->passphrase_fd,
-      N_("Read the new passphrase from the first line of file descriptor N"), "N" },
-    { "new-passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pp->passphrase_file,
-      N_("Read the new passphrase from the first line of FILE"), "FILE" },
-    { NULL, 0, 0, 0, NULL, NULL, NULL }
-  };
 
-  pp->passphrase_fd = -1;
-  return g_memdup2 (entries, sizeof entries);
-}
 
 GMimeMessage *
 cli_read_message (const char *path, GError **error)

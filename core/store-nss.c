@@ -380,27 +380,40 @@ plan_nickname (NssDb *db, CERTCertList *all, GPtrArray *items, Item *it, const c
 
 /* ------------------------------------------------------------ import */
 
+/* A trust change, to undo. */
+typedef struct {
+  CERTCertificate *cert;
+  CERTCertTrust old;
+  gboolean had;
+} TrustChange;
+
 /* What an import added, to take it out again when a later step fails. */
 typedef struct {
   PK11SlotInfo *slot;        /* borrowed */
   GPtrArray *certs;          /* CERTCertificate*, permanent, added */
   SECKEYPrivateKey *key;     /* added */
   CK_OBJECT_HANDLE public_key;  /* added, or CK_INVALID_HANDLE */
-  CERTCertificate *trust_cert;
-  CERTCertTrust old_trust;
-  gboolean had_trust;
+  GArray *trust;             /* TrustChange */
 } Added;
+
+static void
+trust_change_clear (TrustChange *change)
+{
+  CERT_DestroyCertificate (change->cert);
+}
 
 static void
 rollback (Added *added)
 {
-  if (added->trust_cert)
+  for (guint i = added->trust->len; i > 0; i--)
     {
-      if (added->had_trust)
-        CERT_ChangeCertTrust (CERT_GetDefaultCertDB (), added->trust_cert, &added->old_trust);
-      CERT_DestroyCertificate (added->trust_cert);
-      added->trust_cert = NULL;
+      TrustChange *change = &g_array_index (added->trust, TrustChange, i - 1);
+      CERTCertTrust none;
+
+      memset (&none, 0, sizeof none);
+      CERT_ChangeCertTrust (CERT_GetDefaultCertDB (), change->cert, change->had ? &change->old : &none);
     }
+  g_array_set_size (added->trust, 0);
   for (guint i = added->certs->len; i > 0; i--)
     SEC_DeletePermCertificate (g_ptr_array_index (added->certs, i - 1));
   if (added->key)
@@ -414,10 +427,9 @@ rollback (Added *added)
 static void
 added_clear (Added *added)
 {
-  if (added->trust_cert)
-    CERT_DestroyCertificate (added->trust_cert);
   if (added->key)
     SECKEY_DestroyPrivateKey (added->key);
+  g_array_unref (added->trust);
   g_ptr_array_unref (added->certs);
 }
 
@@ -503,15 +515,16 @@ static gboolean
 trust_root_for_email (Item *it, Added *added, GError **error)
 {
   CERTCertTrust trust;
-  CERTCertificate *perm = CERT_DupCertificate (it->cert);
+  TrustChange change;
 
   memset (&trust, 0, sizeof trust);
-  added->had_trust = CERT_GetCertTrust (perm, &added->old_trust) == SECSuccess;
-  if (added->had_trust)
-    trust = added->old_trust;
+  change.cert = CERT_DupCertificate (it->cert);
+  change.had = CERT_GetCertTrust (change.cert, &change.old) == SECSuccess;
+  if (change.had)
+    trust = change.old;
   trust.emailFlags = CERTDB_TRUSTED_CA | CERTDB_VALID_CA;
-  added->trust_cert = perm;
-  if (CERT_ChangeCertTrust (CERT_GetDefaultCertDB (), perm, &trust) != SECSuccess)
+  g_array_append_val (added->trust, change);
+  if (CERT_ChangeCertTrust (CERT_GetDefaultCertDB (), change.cert, &trust) != SECSuccess)
     {
       _inkan_set_error (error, INKAN_ERROR_FAILED,
                         _("Cannot trust the root certificate “%s” for email: %s."),
@@ -703,6 +716,8 @@ inkan_thunderbird_import (const char *profile, InkanIdentity *identity, GPtrArra
   added.slot = db.slot;
   added.public_key = CK_INVALID_HANDLE;
   added.certs = g_ptr_array_new_with_free_func ((GDestroyNotify) CERT_DestroyCertificate);
+  added.trust = g_array_new (FALSE, FALSE, sizeof (TrustChange));
+  g_array_set_clear_func (added.trust, (GDestroyNotify) trust_change_clear);
   all = PK11_ListCertsInSlot (db.slot);
   if (all == NULL)
     all = CERT_NewCertList ();
@@ -862,6 +877,11 @@ inkan_thunderbird_import (const char *profile, InkanIdentity *identity, GPtrArra
         add_note (result->notes, it->present
                   ? g_strdup_printf (_("The certificate of %s was already in the profile as “%s”."), who, it->nickname)
                   : g_strdup_printf (_("Imported the certificate of %s as “%s”."), who, it->nickname));
+      else if (is_self_signed (it->x509) && it->present)
+        {
+          if (trust_root)
+            add_note (result->notes, g_strdup_printf (_("The root certificate “%s” was already in the profile; it is now trusted for email."), it->nickname));
+        }
       else if (is_self_signed (it->x509))
         add_note (result->notes, trust_root
                   ? g_strdup_printf (_("Imported the root certificate “%s” and trusted it for email."), it->nickname)
@@ -891,6 +911,8 @@ inkan_thunderbird_import (const char *profile, InkanIdentity *identity, GPtrArra
   }
   for (guint i = 0; i < id_notes->len; i++)
     add_note (result->notes, g_steal_pointer (&id_notes->pdata[i]));
+  if (in_use)
+    add_note (result->notes, g_strdup (_("Thunderbird is running; it shows the new certificates at the latest when it is restarted.")));
   result->id = g_strdup (leaf ? leaf->nickname : first_ee ? first_ee->nickname
                          : ((Item *) g_ptr_array_index (items, 0))->nickname);
 

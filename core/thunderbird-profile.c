@@ -736,7 +736,8 @@ _inkan_tb_prefs_save (InkanTbPrefs *prefs, GError **error)
   fd = -1;
   if (rename (tmp, target) != 0)
     goto fail;
-  g_bytes_unref (prefs->original);
+  if (prefs->original)
+    g_bytes_unref (prefs->original);
   prefs->original = g_bytes_new (out->str, out->len);
   prefs->modified = FALSE;
   return TRUE;

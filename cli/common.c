@@ -11,8 +11,6 @@
 
 /* Passphrases longer than this are refused as a sign of a wrong fd/file. */
 #define MAX_PASSPHRASE 1024
-/* Messages are read whole (streaming comes with bench/ issue 9). */
-#define MAX_MESSAGE_SIZE ((gsize) 1 << 31)
 
 static int
 exit_code_for (const GError *error)
@@ -296,30 +294,39 @@ cli_ask_new_passphrase (const char *what, gpointer user_data, GError **error)
 
 
 
+/* Reads the message in bounded memory: a file is parsed in place, standard
+ * input is kept in memory up to a few MiB and in a temporary file beyond
+ * (core/stream.c). */
 GMimeMessage *
 cli_read_message (const char *path, GError **error)
 {
-  g_autoptr (GByteArray) buf = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  guint8 chunk[65536];
-  ssize_t n;
-
   if (path && strcmp (path, "-") != 0)
     return inkan_message_load (path, error);
-  buf = g_byte_array_new ();
-  while ((n = read (STDIN_FILENO, chunk, sizeof chunk)) != 0)
+  return inkan_message_load_fd (STDIN_FILENO, error);
+}
+
+/* cli_write_output() for a message, streamed (large content is copied from
+ * the file it is kept in, never gathered in memory). */
+gboolean
+cli_write_message (const char *path, GMimeMessage *message, int mode, GError **error)
+{
+  if (path == NULL || strcmp (path, "-") == 0 || (g_file_test (path, G_FILE_TEST_EXISTS)
+                                                 && !g_file_test (path, G_FILE_TEST_IS_REGULAR)))
     {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || buf->len + (gsize) n > MAX_MESSAGE_SIZE)
-        {
-          g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot read the message from standard input."));
-          return NULL;
-        }
-      g_byte_array_append (buf, chunk, (guint) n);
+      /* Standard output, or a device or pipe written in place. */
+      FILE *f = path == NULL || strcmp (path, "-") == 0 ? stdout : fopen (path, "wb");
+      g_autoptr (GMimeStream) stream = f ? g_mime_stream_file_new (f) : NULL;
+      gboolean ok;
+
+      if (stream)
+        g_mime_stream_file_set_owner (GMIME_STREAM_FILE (stream), f != stdout);
+      ok = stream && inkan_message_write (message, stream, NULL) && fflush (f) == 0;
+      if (!ok)
+        g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write to “%s”: %s."),
+                     f == stdout ? _("standard output") : path, g_strerror (errno));
+      return ok;
     }
-  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
-  return inkan_message_parse_bytes (bytes, error);
+  return inkan_message_write_file (message, path, mode, TRUE, error);
 }
 
 /* Writes @bytes to @path through a temporary file in the same directory

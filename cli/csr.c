@@ -7,7 +7,7 @@ int
 cli_csr (int argc, char **argv)
 {
   g_autofree char *email = NULL, *key_type = NULL, *subject = NULL, *output = NULL;
-  CliPassphrase npp = { -1, NULL };
+  g_auto (CliPassphrase) npp = { -1, NULL };
   g_autofree GOptionEntry *new_entries = cli_new_passphrase_entries (&npp);
   GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The address the certificate is for"), N_("ADDR") },

@@ -8,7 +8,7 @@ cli_decrypt (int argc, char **argv)
   g_auto (GStrv) trust_files = NULL;
   g_autofree char *identity_path = NULL, *output = NULL, *at_text = NULL;
   gboolean no_system = FALSE, json = FALSE;
-  CliPassphrase pp = { -1, NULL };
+  g_auto (CliPassphrase) pp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   GOptionEntry entries[] = {
     { "key", 'k', 0, G_OPTION_ARG_FILENAME, &identity_path, N_("Decrypt with IDENTITY (.p12/.pfx, or PEM with key and certificates)"), N_("IDENTITY") },
@@ -24,7 +24,6 @@ cli_decrypt (int argc, char **argv)
   g_autoptr (InkanIdentity) id = NULL;
   g_autoptr (GMimeMessage) msg = NULL;
   g_autoptr (InkanVerdict) verdict = NULL;
-  g_autoptr (GBytes) out = NULL;
   GError *error = NULL;
   gint64 at = 0;
   gboolean to_stdout;
@@ -52,8 +51,7 @@ cli_decrypt (int argc, char **argv)
       return cli_fail ("decrypt", error);
     }
   cli_passphrase_clear (&pp);
-  out = inkan_message_to_bytes (msg);
-  if (!cli_write_output (output, out, 0600, &error))
+  if (!cli_write_message (output, msg, 0600, &error))
     return cli_fail ("decrypt", error);
   /* The report goes where the message does not. */
   to_stdout = output != NULL && strcmp (output, "-") != 0;

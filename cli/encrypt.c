@@ -20,8 +20,8 @@ cli_encrypt (int argc, char **argv)
 {
   g_auto (GStrv) recipient_files = NULL;
   g_autofree char *identity_path = NULL, *output = NULL, *digest = NULL, *cipher = NULL;
-  gboolean sign = FALSE, pss = FALSE, opaque = FALSE, oaep = FALSE, allow_mismatch = FALSE;
-  CliPassphrase pp = { -1, NULL };
+  gboolean sign = FALSE, pss = FALSE, opaque = FALSE, oaep = FALSE, allow_mismatch = FALSE, require_sbr = FALSE;
+  g_auto (CliPassphrase) pp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   GOptionEntry entries[] = {
     { "recipient", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &recipient_files, N_("Encrypt to the certificate(s) in CERT, or to an address in the store (repeat for more)"), N_("CERT") },
@@ -31,6 +31,7 @@ cli_encrypt (int argc, char **argv)
     { "opaque", 0, 0, G_OPTION_ARG_NONE, &opaque, N_("Sign as opaque signed-data"), NULL },
     { "digest", 0, 0, G_OPTION_ARG_STRING, &digest, N_("Digest for --sign: sha256, sha384, sha512"), "D" },
     { "allow-address-mismatch", 0, 0, G_OPTION_ARG_NONE, &allow_mismatch, N_("Sign even if From is not in the certificate"), NULL },
+    { "require-sbr", 0, 0, G_OPTION_ARG_NONE, &require_sbr, N_("With --sign: refuse when the certificate or chain breaks S/MIME Baseline Requirements rules"), NULL },
     { "cipher", 0, 0, G_OPTION_ARG_STRING, &cipher, N_("aes-256-cbc (default), aes-128-cbc or aes-256-gcm (AuthEnvelopedData)"), "C" },
     { "oaep", 0, 0, G_OPTION_ARG_NONE, &oaep, N_("Use RSAES-OAEP (SHA-256) key transport"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the encrypted message to OUT (default: standard output)"), "OUT" },
@@ -40,7 +41,6 @@ cli_encrypt (int argc, char **argv)
   g_autoptr (GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) X509_free);
   g_autoptr (InkanIdentity) id = NULL;
   g_autoptr (GMimeMessage) msg = NULL;
-  g_autoptr (GBytes) out = NULL;
   InkanSignOptions sopts = { 0 };
   InkanEncryptOptions eopts = { 0 };
   GError *error = NULL;
@@ -75,14 +75,14 @@ cli_encrypt (int argc, char **argv)
     }
   if ((msg = cli_read_message (argc > 1 ? argv[1] : NULL, &error)) == NULL
       || (identity_path && (id = cli_load_identity (identity_path, &pp, &error)) == NULL)
+      || (sign && !cli_check_sbr ("encrypt", id, require_sbr, &error))
       || !inkan_message_encrypt (msg, recipients, id, sign ? &sopts : NULL, &eopts, &error))
     {
       cli_passphrase_clear (&pp);
       return cli_fail ("encrypt", error);
     }
   cli_passphrase_clear (&pp);
-  out = inkan_message_to_bytes (msg);
-  if (!cli_write_output (output, out, 0644, &error))
+  if (!cli_write_message (output, msg, 0644, &error))
     return cli_fail ("encrypt", error);
   return EXIT_OK;
 }

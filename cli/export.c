@@ -6,7 +6,7 @@ cli_export (int argc, char **argv)
 {
   g_autofree char *identity_path = NULL, *output = NULL;
   gboolean legacy = FALSE, weak_ok = FALSE, force = FALSE;
-  CliPassphrase pp = { -1, NULL }, npp = { -1, NULL };
+  g_auto (CliPassphrase) pp = { -1, NULL }, npp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   g_autofree GOptionEntry *new_entries = cli_new_passphrase_entries (&npp);
   GOptionEntry entries[] = {

@@ -26,6 +26,7 @@ print_summary (InkanDelivery *delivery)
         printf (_("%s %s (%s)\n"), leaf ? _("Identity:") : _("Certificate:"), joined,
                 profile ? profile : _("no SBR profile: a pre-SBR or private certificate"));
       }
+      cli_print_lint_summary (c, certs);
     }
   if (id)
     printf (_("  with its private key and %d intermediate CA certificate(s)\n"),
@@ -37,7 +38,7 @@ cli_import (int argc, char **argv)
 {
   g_autofree char *into = NULL, *profile = NULL, *label = NULL;
   gboolean force = FALSE, trust_root = FALSE;
-  CliPassphrase pp = { -1, NULL }, npp = { -1, NULL };
+  g_auto (CliPassphrase) pp = { -1, NULL }, npp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   g_autofree GOptionEntry *new_entries = cli_new_passphrase_entries (&npp);
   GOptionEntry entries[] = {
@@ -87,11 +88,14 @@ cli_import (int argc, char **argv)
     {
       g_autofree char *prof = profile ? g_strdup (profile) : inkan_thunderbird_default_profile (NULL, &error);
       g_autoptr (InkanImportResult) r = NULL;
+      /* The profile's primary password is not the PKCS#12 passphrase: it is
+       * asked on the terminal (list and remove take --passphrase-* for it). */
+      g_auto (CliPassphrase) primary = { -1, NULL };
 
       if (prof)
         r = inkan_thunderbird_import (prof, inkan_delivery_get_identity (delivery),
                                       inkan_delivery_get_certificates (delivery), label, force,
-                                      trust_root, cli_ask_passphrase, &pp, &error);
+                                      trust_root, cli_ask_passphrase, &primary, &error);
       if (r == NULL)
         rc = cli_fail ("import", error), error = NULL;
       else

@@ -37,6 +37,18 @@ int cli_list (int argc, char **argv);
 int cli_remove (int argc, char **argv);
 int cli_csr (int argc, char **argv);
 int cli_export (int argc, char **argv);
+int cli_thunderbird (int argc, char **argv);
+int cli_mutt (int argc, char **argv);
+int cli_lint (int argc, char **argv);
+int cli_chain (int argc, char **argv);
+int cli_scan (int argc, char **argv);
+int cli_expiry (int argc, char **argv);
+int cli_check_request (int argc, char **argv);
+
+/* lint.c: certificate files, and the SBR line of sign, encrypt --sign and import */
+GPtrArray *cli_load_certificate_file (const char *path, CliPassphrase *pp, GError **error);
+gboolean cli_check_sbr (const char *command, InkanIdentity *identity, gboolean require, GError **error);
+void cli_print_lint_summary (X509 *cert, GPtrArray *certs);
 
 /* common.c */
 int cli_fail (const char *command, GError *error);
@@ -48,12 +60,15 @@ char *cli_ask_passphrase (const char *what, gpointer user_data, GError **error);
 char *cli_ask_new_passphrase (const char *what, gpointer user_data, GError **error);
 GOptionEntry *cli_new_passphrase_entries (CliPassphrase *pp);
 GMimeMessage *cli_read_message (const char *path, GError **error);
+gboolean cli_write_message (const char *path, GMimeMessage *message, int mode, GError **error);
 gboolean cli_write_output (const char *path, GBytes *bytes, int mode, GError **error);
 gboolean cli_parse_time (const char *text, gint64 *out, GError **error);
 void cli_hint_missing_anchors (const InkanVerdict *verdict, gboolean no_system);
 InkanTrust *cli_build_trust (char **trust_files, gboolean no_system, GError **error);
 gboolean cli_parse_digest (const char *text, InkanDigest *digest);
 void cli_passphrase_clear (CliPassphrase *pp);
+/* The --passphrase-file name is freed on every return, early or not. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliPassphrase, cli_passphrase_clear)
 gboolean cli_parse_options (GOptionContext *context, int *argc, char ***argv, const char *command);
 
 /* report.c */

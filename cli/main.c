@@ -20,6 +20,13 @@ static const Command commands[] = {
   { "remove", cli_remove, N_("remove an identity or certificate from a store") },
   { "csr", cli_csr, N_("make a private key and a certificate signing request for a CA") },
   { "export", cli_export, N_("export an identity as a PKCS#12 file") },
+  { "mutt", cli_mutt, N_("set mutt up for S/MIME with inkan (“inkan mutt setup”), and the commands mutt runs") },
+  { "lint", cli_lint, N_("check certificates against the S/MIME Baseline Requirements (SBR)") },
+  { "chain", cli_chain, N_("show the chain of a certificate or signed message to an email trust anchor") },
+  { "scan", cli_scan, N_("verify every signed mail in files, directories, mbox files and Maildirs; summary and report") },
+  { "expiry", cli_expiry, N_("list certificates with days left and the renewal reminders they are inside") },
+  { "check-request", cli_check_request, N_("check a bulk request file (NII UPKI TSV, MPKI Lite CSV) before upload") },
+  { "thunderbird", cli_thunderbird, N_("install the Thunderbird extension and its native host (install, uninstall, status)") },
 };
 
 static int

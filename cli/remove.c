@@ -5,7 +5,7 @@ int
 cli_remove (int argc, char **argv)
 {
   g_autofree char *store = NULL, *profile = NULL;
-  CliPassphrase pp = { -1, NULL };
+  g_auto (CliPassphrase) pp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_STRING, &store, N_("inkan (default, also “mutt”) or thunderbird"), N_("STORE") },

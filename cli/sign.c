@@ -5,8 +5,8 @@ int
 cli_sign (int argc, char **argv)
 {
   g_autofree char *identity_path = NULL, *output = NULL, *digest = NULL;
-  gboolean pss = FALSE, opaque = FALSE, allow_mismatch = FALSE;
-  CliPassphrase pp = { -1, NULL };
+  gboolean pss = FALSE, opaque = FALSE, allow_mismatch = FALSE, require_sbr = FALSE;
+  g_auto (CliPassphrase) pp = { -1, NULL };
   g_autofree GOptionEntry *pass_entries = cli_passphrase_entries (&pp);
   GOptionEntry entries[] = {
     { "key", 'k', 0, G_OPTION_ARG_FILENAME, &identity_path, N_("Sign with IDENTITY (.p12/.pfx, or PEM with key and certificates)"), N_("IDENTITY") },
@@ -14,13 +14,13 @@ cli_sign (int argc, char **argv)
     { "opaque", 0, 0, G_OPTION_ARG_NONE, &opaque, N_("Make application/pkcs7-mime signed-data instead of multipart/signed"), NULL },
     { "digest", 0, 0, G_OPTION_ARG_STRING, &digest, N_("Digest: sha256 (default), sha384 or sha512"), "D" },
     { "allow-address-mismatch", 0, 0, G_OPTION_ARG_NONE, &allow_mismatch, N_("Sign even if From is not in the certificate"), NULL },
+    { "require-sbr", 0, 0, G_OPTION_ARG_NONE, &require_sbr, N_("Refuse to sign when the certificate or chain breaks S/MIME Baseline Requirements rules"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the signed message to OUT (default: standard output)"), "OUT" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("[MESSAGE] — sign a message"));
   g_autoptr (InkanIdentity) id = NULL;
   g_autoptr (GMimeMessage) msg = NULL;
-  g_autoptr (GBytes) out = NULL;
   InkanSignOptions opts = { 0 };
   GError *error = NULL;
 
@@ -40,14 +40,14 @@ cli_sign (int argc, char **argv)
 
   if ((msg = cli_read_message (argc > 1 ? argv[1] : NULL, &error)) == NULL
       || (id = cli_load_identity (identity_path, &pp, &error)) == NULL
+      || !cli_check_sbr ("sign", id, require_sbr, &error)
       || !inkan_message_sign (msg, id, &opts, &error))
     {
       cli_passphrase_clear (&pp);
       return cli_fail ("sign", error);
     }
   cli_passphrase_clear (&pp);
-  out = inkan_message_to_bytes (msg);
-  if (!cli_write_output (output, out, 0644, &error))
+  if (!cli_write_message (output, msg, 0644, &error))
     return cli_fail ("sign", error);
   return EXIT_OK;
 }

@@ -9,6 +9,7 @@
  * emailProtection).
  */
 #include "internal.h"
+#include "verify-cache.h"
 #include "config.h"
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
@@ -16,7 +17,14 @@
 struct _InkanTrust {
   X509_STORE *store;
   guint n_anchors;
+  InkanVerifyCache *cache;  /* decoded certificates, trusted chains (core/verify-cache.c) */
 };
+
+InkanVerifyCache *
+_inkan_trust_get_cache (InkanTrust *trust)
+{
+  return trust ? trust->cache : NULL;
+}
 
 /**
  * inkan_trust_system_anchors_path:
@@ -50,6 +58,7 @@ inkan_trust_new (gboolean system_anchors, GError **error)
   InkanTrust *trust = g_new0 (InkanTrust, 1);
 
   trust->store = X509_STORE_new ();
+  trust->cache = _inkan_verify_cache_new ();
   X509_STORE_set_flags (trust->store, X509_V_FLAG_PARTIAL_CHAIN);
   if (system_anchors && g_file_test (inkan_trust_system_anchors_path (), G_FILE_TEST_EXISTS)
       && !inkan_trust_add_file (trust, inkan_trust_system_anchors_path (), error))
@@ -110,6 +119,7 @@ inkan_trust_free (InkanTrust *trust)
   if (trust == NULL)
     return;
   X509_STORE_free (trust->store);
+  _inkan_verify_cache_free (trust->cache);
   g_free (trust);
 }
 
@@ -150,6 +160,14 @@ _inkan_trust_check (InkanTrust *trust, X509 *cert, STACK_OF (X509) *untrusted,
   X509_STORE_CTX *ctx = X509_STORE_CTX_new ();
 
   memset (result, 0, sizeof *result);
+  /* A chain already found trusted with no flag, valid at @at: the same
+   * answer without repeating the CA signature checks. */
+  if (_inkan_verify_cache_chain_trusted (trust->cache, cert, untrusted, at))
+    {
+      X509_STORE_CTX_free (ctx);
+      result->trusted = TRUE;
+      return;
+    }
   if (ctx == NULL || !X509_STORE_CTX_init (ctx, trust->store, cert, untrusted))
     {
       result->flags = INKAN_FLAG_UNTRUSTED;
@@ -167,6 +185,8 @@ _inkan_trust_check (InkanTrust *trust, X509 *cert, STACK_OF (X509) *untrusted,
       result->error_text = g_strdup (X509_verify_cert_error_string (X509_STORE_CTX_get_error (ctx)));
     }
   result->trusted = (result->flags == 0);
+  if (result->trusted)
+    _inkan_verify_cache_add_chain (trust->cache, cert, untrusted, X509_STORE_CTX_get0_chain (ctx));
   X509_STORE_CTX_free (ctx);
   ERR_clear_error ();
 }

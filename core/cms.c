@@ -11,6 +11,8 @@
  *    matching RecipientInfo is tried.
  */
 #include "internal.h"
+#include "stream.h"
+#include "verify-cache.h"
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/pkcs7.h>
@@ -51,11 +53,12 @@ cms_to_der (CMS_ContentInfo *cms)
   return _inkan_bio_to_bytes (out);
 }
 
+/* With @trust, certificates are decoded through its cache
+ * (core/verify-cache.c). */
 static CMS_ContentInfo *
-cms_from_der (GBytes *der, GError **error)
+cms_from_der (GBytes *der, InkanTrust *trust, GError **error)
 {
-  g_autoptr (BIO) in = _inkan_bio_from_bytes (der);
-  CMS_ContentInfo *cms = d2i_CMS_bio (in, NULL);
+  CMS_ContentInfo *cms = _inkan_cms_d2i_signed (_inkan_trust_get_cache (trust), der);
 
   if (cms == NULL)
     {
@@ -76,7 +79,7 @@ cms_from_der (GBytes *der, GError **error)
 int
 _inkan_cms_content_type (GBytes *cms)
 {
-  g_autoptr (CMS_ContentInfo) ci = cms_from_der (cms, NULL);
+  g_autoptr (CMS_ContentInfo) ci = cms_from_der (cms, NULL, NULL);
 
   ERR_clear_error ();
   return ci ? OBJ_obj2nid (CMS_get0_type (ci)) : NID_undef;
@@ -106,11 +109,32 @@ GBytes *
 _inkan_cms_sign (InkanIdentity *identity, GBytes *content,
                  const InkanSignOptions *options, gboolean detached, GError **error)
 {
+  return _inkan_cms_sign_with (identity, _inkan_write_bytes, content, options, detached, error);
+}
+
+/* Feeds the content through the CMS data BIO chain as CMS_final() does,
+ * but from @write, so that it is never gathered in memory: a detached
+ * signature hashes it into a null BIO (RFC 5652 §5.2: no eContent). */
+static gboolean
+cms_final_with (CMS_ContentInfo *cms, InkanWriteFunc write, gpointer data)
+{
+  BIO *cmsbio = CMS_dataInit (cms, NULL);
+  gboolean ok = cmsbio != NULL && write (cmsbio, data) && BIO_flush (cmsbio) > 0
+                && CMS_dataFinal (cms, cmsbio);
+
+  BIO_free_all (cmsbio);
+  return ok;
+}
+
+/* _inkan_cms_sign() with the content written by @write (core/stream.h). */
+GBytes *
+_inkan_cms_sign_with (InkanIdentity *identity, InkanWriteFunc write, gpointer data,
+                      const InkanSignOptions *options, gboolean detached, GError **error)
+{
   EVP_PKEY *key = inkan_identity_get_key (identity);
   STACK_OF (X509) *chain = inkan_identity_get_chain (identity);
   unsigned int flags = CMS_BINARY | CMS_PARTIAL | (detached ? CMS_DETACHED : 0);
   g_autoptr (CMS_ContentInfo) cms = NULL;
-  g_autoptr (BIO) in = NULL;
   EVP_MD *md = NULL;
   CMS_SignerInfo *si;
   GBytes *der = NULL;
@@ -143,8 +167,7 @@ _inkan_cms_sign (InkanIdentity *identity, GBytes *content,
           || EVP_PKEY_CTX_set_rsa_mgf1_md (pctx, md) <= 0)
         goto fail;
     }
-  in = _inkan_bio_from_bytes (content);
-  if (!CMS_final (cms, in, NULL, flags))
+  if (!cms_final_with (cms, write, data))
     goto fail;
   der = cms_to_der (cms);
   if (der == NULL)
@@ -327,7 +350,17 @@ InkanCmsVerifyResult *
 _inkan_cms_verify (GBytes *der, GBytes *detached_content, InkanTrust *trust,
                    gint64 at, GError **error)
 {
-  g_autoptr (CMS_ContentInfo) cms = cms_from_der (der, error);
+  return _inkan_cms_verify_with (der, detached_content ? _inkan_write_bytes : NULL, detached_content,
+                                 trust, at, error);
+}
+
+/* _inkan_cms_verify() with the detached content written by @write (NULL
+ * for encapsulated content): it is hashed on the way into a null BIO. */
+InkanCmsVerifyResult *
+_inkan_cms_verify_with (GBytes *der, InkanWriteFunc write, gpointer detached_content,
+                        InkanTrust *trust, gint64 at, GError **error)
+{
+  g_autoptr (CMS_ContentInfo) cms = cms_from_der (der, trust, error);
   g_autoptr (InkanCmsVerifyResult) result = NULL;
   g_autoptr (BIO) dcont = NULL;
   STACK_OF (CMS_SignerInfo) *sis;
@@ -367,8 +400,13 @@ _inkan_cms_verify (GBytes *der, GBytes *detached_content, InkanTrust *trust,
   certs = CMS_get1_certs (cms);
 
   if (detached_content)
-    dcont = _inkan_bio_from_bytes (detached_content);
+    dcont = BIO_new (BIO_s_null ());
   cmsbio = CMS_dataInit (cms, dcont);
+  if (cmsbio != NULL && detached_content && !(write (cmsbio, detached_content) && BIO_flush (cmsbio) > 0))
+    {
+      free_bio_upto (cmsbio, dcont);
+      cmsbio = NULL;
+    }
   if (cmsbio == NULL)
     {
       g_autofree char *why = _inkan_openssl_reason ();
@@ -449,16 +487,12 @@ cipher_name (InkanCipher cipher)
  * AES-GCM.  RSA recipients get KeyTransRecipientInfo with RSAES-PKCS1-v1_5,
  * or RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 8017, RFC 4055 §4.1) when
  * @options->oaep; EC recipients get KeyAgreeRecipientInfo (RFC 5753). */
-GBytes *
-_inkan_cms_encrypt (GBytes *content, GPtrArray *recipients,
-                    const InkanEncryptOptions *options, GError **error)
+static CMS_ContentInfo *
+encrypt_setup (GPtrArray *recipients, const InkanEncryptOptions *options, unsigned int flags)
 {
-  unsigned int flags = CMS_BINARY | CMS_PARTIAL;
   EVP_CIPHER *cipher = EVP_CIPHER_fetch (NULL, cipher_name (options->cipher), NULL);
   EVP_MD *sha256 = EVP_MD_fetch (NULL, "SHA256", NULL);
-  g_autoptr (CMS_ContentInfo) cms = NULL;
-  g_autoptr (BIO) in = NULL;
-  GBytes *der = NULL;
+  CMS_ContentInfo *cms = NULL;
 
   if (cipher == NULL || sha256 == NULL || (cms = CMS_encrypt (NULL, NULL, cipher, flags)) == NULL)
     goto fail;
@@ -482,21 +516,57 @@ _inkan_cms_encrypt (GBytes *content, GPtrArray *recipients,
             goto fail;
         }
     }
-  in = _inkan_bio_from_bytes (content);
-  if (!CMS_final (cms, in, NULL, flags) || (der = cms_to_der (cms)) == NULL)
-    goto fail;
   EVP_CIPHER_free (cipher);
   EVP_MD_free (sha256);
-  return der;
+  return cms;
 
 fail:
-  {
-    g_autofree char *why = _inkan_openssl_reason ();
-    _inkan_set_error (error, INKAN_ERROR_FAILED, _("Encryption failed: %s."), why);
-  }
+  CMS_ContentInfo_free (cms);
   EVP_CIPHER_free (cipher);
   EVP_MD_free (sha256);
   return NULL;
+}
+
+static void
+encrypt_error (GError **error)
+{
+  g_autofree char *why = _inkan_openssl_reason ();
+  _inkan_set_error (error, INKAN_ERROR_FAILED, _("Encryption failed: %s."), why);
+}
+
+GBytes *
+_inkan_cms_encrypt (GBytes *content, GPtrArray *recipients,
+                    const InkanEncryptOptions *options, GError **error)
+{
+  unsigned int flags = CMS_BINARY | CMS_PARTIAL;
+  g_autoptr (CMS_ContentInfo) cms = encrypt_setup (recipients, options, flags);
+  g_autoptr (BIO) in = NULL;
+  GBytes *der = NULL;
+
+  in = _inkan_bio_from_bytes (content);
+  if (cms == NULL || !CMS_final (cms, in, NULL, flags) || (der = cms_to_der (cms)) == NULL)
+    encrypt_error (error);
+  return der;
+}
+
+/* _inkan_cms_encrypt() in bounded memory: the content is written by @write
+ * into OpenSSL's streaming encoder (BIO_new_CMS, what i2d_CMS_bio_stream
+ * uses; the RSASSA-PSS trap of signing does not apply to enveloping), and
+ * the ContentInfo goes to @out as BER with indefinite lengths, as `openssl
+ * cms -encrypt -stream` writes it. */
+gboolean
+_inkan_cms_encrypt_to (InkanWriteFunc write, gpointer data, GPtrArray *recipients,
+                       const InkanEncryptOptions *options, BIO *out, GError **error)
+{
+  unsigned int flags = CMS_BINARY | CMS_PARTIAL | CMS_STREAM;
+  g_autoptr (CMS_ContentInfo) cms = encrypt_setup (recipients, options, flags);
+  BIO *cmsbio = cms ? BIO_new_CMS (out, cms) : NULL;
+  gboolean ok = cmsbio != NULL && write (cmsbio, data) && BIO_flush (cmsbio) > 0;
+
+  free_bio_upto (cmsbio, out);
+  if (!ok)
+    encrypt_error (error);
+  return ok;
 }
 
 /* Does any RecipientInfo name @cert (issuerAndSerialNumber or subject key
@@ -525,33 +595,103 @@ has_recipient (CMS_ContentInfo *cms, X509 *cert)
   return FALSE;
 }
 
+/* RFC 5084 §3.2: the AES-GCM authentication tag (the AuthEnvelopedData
+ * mac) is 12 to 16 octets.  OpenSSL takes the tag length from the mac as
+ * it comes, so a tag cut in transit to 4 octets would be checked on 32
+ * bits only: find its length (OpenSSL's DER re-encoding, walked with its
+ * own TLV decoder).  Returns -1 when there is no mac. */
+static long
+auth_tag_length (CMS_ContentInfo *cms)
+{
+  unsigned char *der = NULL;
+  const unsigned char *p, *end;
+  long len = 0, found = -1;
+  int n = i2d_CMS_ContentInfo (cms, &der), tag, xclass;
+
+  if (n <= 0)
+    return -1;
+  p = der;
+  end = der + n;
+  /* ContentInfo SEQUENCE { contentType OID, [0] EXPLICIT AuthEnvelopedData SEQUENCE { ... } } */
+  if (ASN1_get_object (&p, &len, &tag, &xclass, end - p) & 0x80
+      || ASN1_get_object (&p, &len, &tag, &xclass, end - p) & 0x80 || (p += len) > end
+      || ASN1_get_object (&p, &len, &tag, &xclass, end - p) & 0x80
+      || ASN1_get_object (&p, &len, &tag, &xclass, end - p) & 0x80)
+    goto done;
+  end = p + len;
+  /* version, originatorInfo [0], recipientInfos SET, authEncryptedContentInfo
+   * SEQUENCE, authAttrs [1], mac OCTET STRING, unauthAttrs [2] */
+  while (p < end && !(ASN1_get_object (&p, &len, &tag, &xclass, end - p) & 0x80))
+    {
+      if (xclass == V_ASN1_UNIVERSAL && tag == V_ASN1_OCTET_STRING)
+        {
+          found = len;
+          break;
+        }
+      p += len;
+    }
+done:
+  OPENSSL_free (der);
+  ERR_clear_error ();
+  return found;
+}
+
 /* Decrypts EnvelopedData or AuthEnvelopedData for @identity.  The plaintext
  * is buffered and returned only when CMS_decrypt succeeds, so a failed
  * AES-GCM tag check (RFC 5083 §2.2) yields no plaintext at all. */
 GBytes *
 _inkan_cms_decrypt (GBytes *der, InkanIdentity *identity, GError **error)
 {
-  g_autoptr (CMS_ContentInfo) cms = cms_from_der (der, error);
-  g_autoptr (BIO) out = NULL;
+  g_autoptr (BIO) in = _inkan_bio_from_bytes (der);
+  g_autoptr (BIO) out = BIO_new (BIO_s_mem ());
+
+  if (!_inkan_cms_decrypt_bio (in, identity, out, error))
+    return NULL;
+  return _inkan_bio_to_bytes (out);
+}
+
+/* _inkan_cms_decrypt() from BIO to BIO.  OpenSSL reads the whole CMS into
+ * memory (d2i_CMS_bio); the plaintext goes to @out as it is decrypted, so
+ * @out must be dropped unless this returns %TRUE (the AES-GCM trap). */
+gboolean
+_inkan_cms_decrypt_bio (BIO *in, InkanIdentity *identity, BIO *out, GError **error)
+{
+  g_autoptr (CMS_ContentInfo) cms = d2i_CMS_bio (in, NULL);
   int nid;
 
   if (cms == NULL)
-    return NULL;
+    {
+      g_autofree char *why = _inkan_openssl_reason ();
+      _inkan_set_error (error, INKAN_ERROR_CMS,
+                        _("The S/MIME part is not a valid CMS structure (%s); the message may be truncated or damaged."),
+                        why);
+      return FALSE;
+    }
   nid = OBJ_obj2nid (CMS_get0_type (cms));
   if (nid != NID_pkcs7_enveloped && nid != NID_id_smime_ct_authEnvelopedData)
     {
       _inkan_set_error (error, INKAN_ERROR_NOT_SMIME,
                         _("The S/MIME part is not encrypted (CMS EnvelopedData or AuthEnvelopedData)."));
-      return NULL;
+      return FALSE;
     }
   if (!has_recipient (cms, inkan_identity_get_certificate (identity)))
     {
       ERR_clear_error ();
       _inkan_set_error (error, INKAN_ERROR_NOT_RECIPIENT,
                         _("The message is not encrypted to this identity's certificate; use the identity it was sent to."));
-      return NULL;
+      return FALSE;
     }
-  out = BIO_new (BIO_s_mem ());
+  if (nid == NID_id_smime_ct_authEnvelopedData)
+    {
+      long tag_len = auth_tag_length (cms);
+      if (tag_len < 12 || tag_len > 16)
+        {
+          _inkan_set_error (error, INKAN_ERROR_DECRYPT,
+                            _("Decryption failed: the AES-GCM authentication tag is %ld bytes long, but RFC 5084 allows 12 to 16; the message was cut or altered in transit. No plaintext was written."),
+                            tag_len);
+          return FALSE;
+        }
+    }
   if (!CMS_decrypt (cms, inkan_identity_get_key (identity), inkan_identity_get_certificate (identity),
                     NULL, out, CMS_BINARY))
     {
@@ -565,7 +705,7 @@ _inkan_cms_decrypt (GBytes *der, InkanIdentity *identity, GError **error)
         _inkan_set_error (error, INKAN_ERROR_DECRYPT,
                           _("Decryption failed: the message was damaged or altered in transit, or the key does not fit (%s). No plaintext was written."),
                           strcmp (why, "unknown OpenSSL error") ? why : _("the integrity check failed"));
-      return NULL;
+      return FALSE;
     }
-  return _inkan_bio_to_bytes (out);
+  return TRUE;
 }

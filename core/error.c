@@ -14,6 +14,14 @@ _inkan_set_error (GError **error, InkanError code, const char *format, ...)
   va_start (ap, format);
   *error = g_error_new_valist (INKAN_ERROR, code, format, ap);
   va_end (ap);
+  /* Addresses and file names from hostile input may not be UTF-8; the
+   * sentence goes to terminals and into JSON, so it must be. */
+  if (!g_utf8_validate ((*error)->message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid ((*error)->message, -1);
+      g_free ((*error)->message);
+      (*error)->message = valid;
+    }
 }
 
 /* Returns the reason string of the last queued OpenSSL error, or a generic

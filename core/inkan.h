@@ -342,6 +342,15 @@ InkanVerdict *inkan_message_decrypt (GMimeMessage *message, InkanIdentity *ident
 gboolean inkan_file_write_atomic (const char *path, const void *data, gsize len, int mode,
                                   gboolean force, GError **error);
 
+/* Large messages in bounded memory (core/stream.c; docs/performance.md).
+ * inkan_message_load() parses in place (the message reads its content from
+ * the file); sign, verify and encrypt stream content through CMS and keep
+ * copies in unlinked 0600 temporary files past a few MiB. */
+GMimeMessage *inkan_message_load_fd (int fd, GError **error);
+gboolean inkan_message_write (GMimeMessage *message, GMimeStream *stream, GError **error);
+gboolean inkan_message_write_file (GMimeMessage *message, const char *path, int mode,
+                                   gboolean force, GError **error);
+
 /* ---------------------------------------------------------------- stores */
 
 /**
@@ -437,6 +446,174 @@ GPtrArray *inkan_thunderbird_list (const char *profile, InkanPassphraseFunc ask,
 gboolean inkan_thunderbird_remove (const char *profile, const char *id,
                                    InkanPassphraseFunc ask, gpointer ask_data, GError **error);
 
+/* ---------------------------------------------------------------- CMS on bytes */
+
+/* For callers that own the MIME structure (mutt's smime_*_command hooks):
+ * one MIME entity in, DER out (core/cms-bytes.c). */
+GBytes *inkan_bytes_to_crlf (GBytes *data);
+GBytes *inkan_cms_load (const char *path, GError **error);
+InkanIdentity *inkan_identity_load_files (const char *const *paths, const char *passphrase,
+                                          GError **error);
+GBytes *inkan_cms_sign (InkanIdentity *identity, GBytes *entity, const InkanSignOptions *options,
+                        GError **error);
+InkanVerdict *inkan_cms_verify (GBytes *cms, GBytes *entity, InkanTrust *trust, gint64 at,
+                                GBytes **content, GError **error);
+GBytes *inkan_cms_encrypt (GBytes *entity, GPtrArray *recipients, const InkanEncryptOptions *options,
+                           GError **error);
+GBytes *inkan_cms_decrypt (GBytes *cms, InkanIdentity *identity, GError **error);
+GPtrArray *inkan_cms_get_certificates (GBytes *cms, X509 **signer, GError **error);
+
+/* ---------------------------------------------------------------- reports (core/report.c) */
+
+GPtrArray *inkan_message_get_signer_certificates (GMimeMessage *message, GError **error);
+
+/* ---------------------------------------------------------------- admin: SBR lint (core/lint*.c) */
+
+/**
+ * InkanSeverity:
+ * @INKAN_SEVERITY_FATAL: the certificate cannot be checked at all
+ * @INKAN_SEVERITY_ERROR: a SHALL / SHALL NOT of the SBR or RFC 5280 is broken
+ * @INKAN_SEVERITY_WARNING: a SHOULD / SHOULD NOT is not followed
+ * @INKAN_SEVERITY_NOTICE: worth knowing (interoperability, expiry)
+ * @INKAN_SEVERITY_INFO: for information only
+ *
+ * How serious a finding is; the same five levels as pkilint.
+ */
+typedef enum {
+  INKAN_SEVERITY_FATAL,
+  INKAN_SEVERITY_ERROR,
+  INKAN_SEVERITY_WARNING,
+  INKAN_SEVERITY_NOTICE,
+  INKAN_SEVERITY_INFO,
+} InkanSeverity;
+
+/**
+ * InkanFinding:
+ * @severity: how serious it is
+ * @code: a stable code: pkilint's code where pkilint has one
+ *   ("cabf.smime.prohibited_ku_present"), else "inkan.…"; docs/admin.md lists them
+ * @path: the field, as RFC 5280 names it ("tbsCertificate.extensions.keyUsage")
+ * @message: one translated sentence
+ *
+ * One result of inkan_lint_certificate().
+ */
+typedef struct {
+  InkanSeverity severity;
+  char *code;
+  char *path;
+  char *message;
+} InkanFinding;
+
+void inkan_finding_free (InkanFinding *finding);
+const char *inkan_severity_to_string (InkanSeverity severity);
+GPtrArray *inkan_lint_certificate (X509 *cert, STACK_OF (X509) *issuers, gint64 at, GError **error);
+const char *inkan_lint_certificate_kind (X509 *cert);
+GPtrArray *inkan_lint_identity (InkanIdentity *identity, gint64 at, GError **error);
+guint inkan_findings_count (GPtrArray *findings, InkanSeverity severity);
+
+/**
+ * InkanChainReport:
+ * @certificates: (element-type X509): the path: the certificate first, then
+ *   each issuer; the anchor last when one was reached
+ * @trusted: the path reaches an anchor and is valid for S/MIME signing at the time
+ * @anchored: the last certificate of the path is one of the anchors
+ * @flags: #INKAN_FLAG_UNTRUSTED, #INKAN_FLAG_EXPIRED, #INKAN_FLAG_NOT_YET_VALID
+ * @error_text: why the path is not trusted (OpenSSL's text), or %NULL
+ *
+ * What inkan_chain_build() found (core/lint-chain.c).
+ */
+typedef struct {
+  GPtrArray *certificates;
+  gboolean trusted;
+  gboolean anchored;
+  guint flags;
+  char *error_text;
+} InkanChainReport;
+
+InkanChainReport *inkan_chain_build (X509 *cert, GPtrArray *untrusted, GPtrArray *anchors, gint64 at, GError **error);
+void inkan_chain_report_free (InkanChainReport *report);
+char *inkan_certificate_describe_key (X509 *cert);
+char *inkan_certificate_describe_signature (X509 *cert);
+GPtrArray *inkan_message_get_certificates (GMimeMessage *message, X509 **signer, GError **error);
+
+/* ---------------------------------------------------------------- admin: batch scan (core/scan.c) */
+
+/**
+ * InkanScanItem:
+ * @file: the message file, or the mbox file it is in
+ * @index: the message number in an mbox (1-based), 0 for a one-message file
+ * @verdict: (nullable): the verdict (decrypted when an identity was given
+ *   and it is a recipient), or %NULL when the message could not be verified
+ * @error: (nullable): why there is no verdict, or why an encrypted message
+ *   could not be decrypted
+ * @decrypted: the message was encrypted and @verdict is about what was inside
+ *
+ * One message of inkan_scan().
+ */
+typedef struct {
+  char *file;
+  guint index;
+  InkanVerdict *verdict;
+  char *error;
+  gboolean decrypted;
+} InkanScanItem;
+
+/**
+ * InkanScanOptions:
+ * @trust: the email trust anchors (shared read-only by the workers)
+ * @identity: (nullable): decrypt encrypted messages with it
+ * @jobs: worker threads, 0 for one per processor
+ * @at: verification time as for inkan_message_verify(), or 0
+ */
+typedef struct {
+  InkanTrust *trust;
+  InkanIdentity *identity;
+  guint jobs;
+  gint64 at;
+} InkanScanOptions;
+
+typedef void (*InkanScanFunc) (const InkanScanItem *item, gpointer user_data);
+
+gboolean inkan_scan (const char *const *paths, const InkanScanOptions *options, InkanScanFunc func,
+                     gpointer user_data, GError **error);
+void inkan_scan_item_free (InkanScanItem *item);
+
+/* ---------------------------------------------------------------- admin: bulk request files (core/request.c) */
+
+/**
+ * InkanRequestFormat:
+ * @INKAN_REQUEST_FORMAT_AUTO: tell by the content
+ * @INKAN_REQUEST_FORMAT_NII_TSV: NII UPKI client/S/MIME request TSV (Shift-JIS)
+ * @INKAN_REQUEST_FORMAT_MPKI_CSV: GlobalSign MPKI Lite bulk CSV
+ */
+typedef enum {
+  INKAN_REQUEST_FORMAT_AUTO,
+  INKAN_REQUEST_FORMAT_NII_TSV,
+  INKAN_REQUEST_FORMAT_MPKI_CSV,
+} InkanRequestFormat;
+
+/**
+ * InkanRequestIssue:
+ * @line: 1-based line number
+ * @column: 1-based column, in characters, where the problem is
+ * @field: the 1-based field (column of the table) or 0 for the whole line
+ * @severity: %INKAN_SEVERITY_ERROR (the upload would be refused or go
+ *   wrong) or %INKAN_SEVERITY_WARNING
+ * @code: a stable code ("nii.column_count", "mpki.invalid_boolean", ...)
+ * @message: one translated sentence
+ */
+typedef struct {
+  guint line;
+  guint column;
+  guint field;
+  InkanSeverity severity;
+  char *code;
+  char *message;
+} InkanRequestIssue;
+
+GPtrArray *inkan_request_check (GBytes *data, InkanRequestFormat format, InkanRequestFormat *detected, GError **error);
+void inkan_request_issue_free (InkanRequestIssue *issue);
+
 /* ---------------------------------------------------------------- crypto context */
 
 
@@ -456,6 +633,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanVerdict, inkan_verdict_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanStoreEntry, inkan_store_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanDelivery, inkan_delivery_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanImportResult, inkan_import_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanFinding, inkan_finding_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanChainReport, inkan_chain_report_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanScanItem, inkan_scan_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanRequestIssue, inkan_request_issue_free)
 
 G_END_DECLS
 

@@ -10,6 +10,7 @@
 /* Structural limits on hostile input (see docs/security.md). */
 #define INKAN_MAX_DEPTH 32
 #define INKAN_MAX_LAYERS 8
+#define INKAN_MAX_PARTS 10000
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free_all)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)

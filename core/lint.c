@@ -1,7 +1,15 @@
 /* CA/Browser Forum S/MIME Baseline Requirements (SBR) profile checks.
- * For now: which certificate profile a certificate claims (SBR 7.1.6.4). */
-#include "internal.h"
-#include <openssl/x509v3.h>
+ *
+ * inkan_lint_certificate() checks one certificate against the SBR profile
+ * it claims (§7.1; the type and generation come from its reserved policy
+ * OID, §7.1.6.1) or, for CA certificates, the Root CA and Subordinate CA
+ * profiles (§7.1.2.1, §7.1.2.2).  Each finding has a severity, a stable
+ * code (pkilint's code where pkilint has one, so that administrators can
+ * compare the two tools; "inkan." codes otherwise), the path of the field
+ * and one sentence.  The rules live in lint-common.c (every certificate),
+ * lint-subscriber.c and lint-ca.c; docs/admin.md lists every code.
+ */
+#include "lint-internal.h"
 #include <time.h>
 
 /* SBR 7.1.6.4: 2.23.140.1.5.<type>.<generation> */
@@ -125,4 +133,399 @@ inkan_certificate_check_usable (X509 *cert, gboolean for_signing, gint64 at, GEr
         }
     }
   return TRUE;
+}
+
+/* ---------------------------------------------------------------- findings */
+
+/**
+ * inkan_finding_free:
+ * @finding: (nullable): a finding
+ */
+void
+inkan_finding_free (InkanFinding *finding)
+{
+  if (finding == NULL)
+    return;
+  g_free (finding->code);
+  g_free (finding->path);
+  g_free (finding->message);
+  g_free (finding);
+}
+
+/**
+ * inkan_severity_to_string:
+ * @severity: a severity
+ *
+ * Returns: (transfer none): "fatal", "error", "warning", "notice" or "info".
+ */
+const char *
+inkan_severity_to_string (InkanSeverity severity)
+{
+  switch (severity)
+    {
+    case INKAN_SEVERITY_FATAL: return "fatal";
+    case INKAN_SEVERITY_ERROR: return "error";
+    case INKAN_SEVERITY_WARNING: return "warning";
+    case INKAN_SEVERITY_NOTICE: return "notice";
+    case INKAN_SEVERITY_INFO: return "info";
+    default: return "unknown";
+    }
+}
+
+/**
+ * inkan_findings_count:
+ * @findings: (element-type InkanFinding): findings
+ * @severity: the least severe level to count
+ *
+ * Returns: the number of findings at @severity or more severe (for
+ *   %INKAN_SEVERITY_ERROR: errors and fatal findings).
+ */
+guint
+inkan_findings_count (GPtrArray *findings, InkanSeverity severity)
+{
+  guint n = 0;
+
+  for (guint i = 0; findings && i < findings->len; i++)
+    if (((InkanFinding *) g_ptr_array_index (findings, i))->severity <= severity)
+      n++;
+  return n;
+}
+
+void
+_lint_add (LintCtx *c, InkanSeverity severity, const char *code, const char *path, const char *format, ...)
+{
+  InkanFinding *f = g_new0 (InkanFinding, 1);
+  va_list ap;
+
+  va_start (ap, format);
+  f->severity = severity;
+  f->code = g_strdup (code);
+  f->path = g_strdup (path);
+  f->message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_ptr_array_add (c->findings, f);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+/* The first @nid extension of the certificate, decoded.  *critical is -1
+ * when it is absent, its criticality otherwise; when it is present but
+ * cannot be decoded, a finding says so, *critical is -2 and NULL is
+ * returned.  (X509_get_ext_d2i() returns NULL for a repeated extension;
+ * pkix.unique_extension reports that, the first one is checked here.) */
+void *
+_lint_ext_d2i (LintCtx *c, int nid, int *critical)
+{
+  int i = X509_get_ext_by_NID (c->cert, nid, -1);
+  X509_EXTENSION *ext;
+  void *value;
+
+  *critical = -1;
+  if (i < 0)
+    return NULL;
+  ext = X509_get_ext (c->cert, i);
+  *critical = X509_EXTENSION_get_critical (ext) > 0;
+  value = X509V3_EXT_d2i (ext);
+  if (value == NULL)
+    {
+      _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.extension_not_decodable", P_EXT,
+                 _("The %s extension cannot be decoded."), OBJ_nid2sn (nid));
+      *critical = -2;
+      ERR_clear_error ();
+    }
+  return value;
+}
+
+char *
+_lint_oid_text (const ASN1_OBJECT *obj)
+{
+  char buf[128];
+
+  if (obj == NULL || OBJ_obj2txt (buf, sizeof buf, obj, 1) <= 0)
+    return g_strdup ("?");
+  return g_strdup (buf);
+}
+
+gboolean
+_lint_oid_is (const ASN1_OBJECT *obj, const char *dotted)
+{
+  char buf[128];
+
+  return obj && OBJ_obj2txt (buf, sizeof buf, obj, 1) > 0 && strcmp (buf, dotted) == 0;
+}
+
+/* SBR 7.1.2.3 (b), (c): "the URI scheme HTTP"; https is another scheme. */
+gboolean
+_lint_is_http_uri (const char *uri)
+{
+  return uri && g_ascii_strncasecmp (uri, "http://", 7) == 0 && uri[7] != '\0';
+}
+
+/* The value of @s as UTF-8 (NUL-terminated), or NULL when it cannot be
+ * converted (e.g. a BMPString with unpaired surrogates). */
+char *
+_lint_asn1_string_utf8 (const ASN1_STRING *s)
+{
+  unsigned char *out = NULL;
+  int len = s ? ASN1_STRING_to_UTF8 (&out, s) : -1;
+  char *copy;
+
+  if (len < 0)
+    return NULL;
+  copy = g_strndup ((const char *) out, (gsize) len);
+  OPENSSL_free (out);
+  return copy;
+}
+
+const char *
+_lint_attribute_name (const ASN1_OBJECT *obj)
+{
+  int nid = OBJ_obj2nid (obj);
+
+  switch (nid)
+    {
+    case NID_commonName: return "commonName";
+    case NID_organizationName: return "organizationName";
+    case NID_organizationalUnitName: return "organizationalUnitName";
+    case NID_organizationIdentifier: return "organizationIdentifier";
+    case NID_givenName: return "givenName";
+    case NID_surname: return "surname";
+    case NID_pseudonym: return "pseudonym";
+    case NID_serialNumber: return "serialNumber";
+    case NID_pkcs9_emailAddress: return "emailAddress";
+    case NID_title: return "title";
+    case NID_streetAddress: return "streetAddress";
+    case NID_localityName: return "localityName";
+    case NID_stateOrProvinceName: return "stateOrProvinceName";
+    case NID_postalCode: return "postalCode";
+    case NID_countryName: return "countryName";
+    default: return nid != NID_undef ? OBJ_nid2ln (nid) : "unknown attribute";
+    }
+}
+
+/* The reserved SBR policy OIDs of @policies: *count of them, the first
+ * one's type and generation, and whether anyPolicy is present. */
+static void
+reserved_policies (CERTIFICATEPOLICIES *policies, int *count, int *type, int *generation, gboolean *any)
+{
+  *count = 0;
+  *type = SBR_TYPE_UNKNOWN;
+  *generation = SBR_GEN_UNKNOWN;
+  *any = FALSE;
+  for (int i = 0; policies && i < sk_POLICYINFO_num (policies); i++)
+    {
+      char oid[80];
+      int t, g;
+
+      OBJ_obj2txt (oid, sizeof oid, sk_POLICYINFO_value (policies, i)->policyid, 1);
+      if (!strcmp (oid, "2.5.29.32.0"))
+        *any = TRUE;
+      else if (sscanf (oid, "2.23.140.1.5.%d.%d", &t, &g) == 2 && t >= 1 && t <= 4 && g >= 1 && g <= 3
+               && strlen (oid) == strlen ("2.23.140.1.5.1.1"))
+        {
+          if ((*count)++ == 0)
+            *type = t, *generation = g;
+        }
+    }
+}
+
+/* The SBR type a certificate without a reserved OID most likely has, as
+ * pkilint guesses it (SBR digest §1): by the subject attributes. */
+static int
+guess_type (X509 *cert)
+{
+  X509_NAME *subject = X509_get_subject_name (cert);
+  gboolean has_o = X509_NAME_get_index_by_NID (subject, NID_organizationName, -1) >= 0;
+  gboolean has_name = X509_NAME_get_index_by_NID (subject, NID_givenName, -1) >= 0
+                      || X509_NAME_get_index_by_NID (subject, NID_surname, -1) >= 0;
+  int cn_index = X509_NAME_get_index_by_NID (subject, NID_commonName, -1);
+  gboolean cn_personal = FALSE;
+
+  if (has_o && cn_index >= 0)
+    {
+      g_autofree char *cn = _lint_asn1_string_utf8 (X509_NAME_ENTRY_get_data (X509_NAME_get_entry (subject, cn_index)));
+      int o_index = X509_NAME_get_index_by_NID (subject, NID_organizationName, -1);
+      g_autofree char *o = _lint_asn1_string_utf8 (X509_NAME_ENTRY_get_data (X509_NAME_get_entry (subject, o_index)));
+      cn_personal = cn && o && strcmp (cn, o) != 0 && strchr (cn, '@') == NULL;
+    }
+  if (has_o && (has_name || cn_personal))
+    return SBR_SV;
+  if (has_o)
+    return SBR_OV;
+  if (has_name)
+    return SBR_IV;
+  return SBR_MV;
+}
+
+static LintKind
+certificate_kind (X509 *cert)
+{
+  BASIC_CONSTRAINTS *bc = X509_get_ext_d2i (cert, NID_basic_constraints, NULL, NULL);
+  gboolean ca = bc && bc->ca;
+  uint32_t ku = X509_get_key_usage (cert);
+
+  BASIC_CONSTRAINTS_free (bc);
+  /* A certificate that says cA=TRUE but cannot sign certificates is a
+   * subscriber certificate with a wrong basicConstraints (SBR 7.1.2.3 (d)). */
+  if (!ca || (ku != UINT32_MAX && !(ku & KU_KEY_CERT_SIGN)))
+    return LINT_SUBSCRIBER;
+  return (X509_get_extension_flags (cert) & EXFLAG_SS) ? LINT_ROOT_CA : LINT_SUBORDINATE_CA;
+}
+
+/**
+ * inkan_lint_certificate_kind:
+ * @cert: a certificate
+ *
+ * Which SBR profile inkan_lint_certificate() checks @cert against: a CA
+ * certificate (basicConstraints cA=TRUE with keyCertSign, or no keyUsage)
+ * is a "root-ca" when self-signed and a "subordinate-ca" otherwise; every
+ * other certificate is a "subscriber" certificate.
+ *
+ * Returns: (transfer none): "subscriber", "subordinate-ca" or "root-ca".
+ */
+const char *
+inkan_lint_certificate_kind (X509 *cert)
+{
+  switch (certificate_kind (cert))
+    {
+    case LINT_ROOT_CA: return "root-ca";
+    case LINT_SUBORDINATE_CA: return "subordinate-ca";
+    case LINT_SUBSCRIBER:
+    default: return "subscriber";
+    }
+}
+
+static X509 *
+find_issuer (X509 *cert, STACK_OF (X509) *issuers, gboolean *by_name_only)
+{
+  X509 *by_name = NULL;
+
+  *by_name_only = FALSE;
+  for (int i = 0; issuers && i < sk_X509_num (issuers); i++)
+    {
+      X509 *candidate = sk_X509_value (issuers, i);
+
+      if (candidate == cert || X509_cmp (candidate, cert) == 0)
+        continue;
+      if (X509_check_issued (candidate, cert) == X509_V_OK)
+        return candidate;
+      if (by_name == NULL && X509_NAME_cmp (X509_get_subject_name (candidate), X509_get_issuer_name (cert)) == 0)
+        by_name = candidate;
+    }
+  *by_name_only = by_name != NULL;
+  return by_name;
+}
+
+/**
+ * inkan_lint_certificate:
+ * @cert: the certificate to check
+ * @issuers: (nullable): certificates that may have issued @cert (its
+ *   chain); with the issuer, the signature, the issuer name encoding, the
+ *   authorityKeyIdentifier and the signature algorithm for the issuer's key
+ *   are checked too
+ * @at: the time to check validity at, seconds since the epoch, or 0 for now
+ * @error: return location for #INKAN_ERROR_CERTIFICATE when @cert cannot
+ *   be encoded at all
+ *
+ * Checks @cert against the CA/Browser Forum S/MIME Baseline Requirements:
+ * a subscriber certificate against the profile of the validation type and
+ * generation its reserved policy OID names (§7.1.2.3, §7.1.4.2, §7.1.3,
+ * §6.1.5, §6.3.2, §7.1.6.1), a CA certificate against the Subordinate CA
+ * or Root CA profile (see inkan_lint_certificate_kind()).  Nothing is
+ * printed; @cert is not changed.
+ *
+ * Usage:
+ *
+ *   g_autoptr(GPtrArray) findings = inkan_lint_certificate (cert, chain, 0, &err);
+ *   if (inkan_findings_count (findings, INKAN_SEVERITY_ERROR) > 0) ...
+ *
+ * Returns: (transfer full) (element-type InkanFinding): the findings, most
+ *   rule order first (empty when @cert meets every rule), or %NULL on error.
+ *   Free with g_ptr_array_unref().
+ */
+GPtrArray *
+inkan_lint_certificate (X509 *cert, STACK_OF (X509) *issuers, gint64 at, GError **error)
+{
+  LintCtx c = { 0 };
+  CERTIFICATEPOLICIES *policies;
+
+  if (cert == NULL || i2d_X509 (cert, NULL) <= 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_CERTIFICATE, _("The certificate cannot be encoded, so it cannot be checked."));
+      return NULL;
+    }
+  c.findings = g_ptr_array_new_with_free_func ((GDestroyNotify) inkan_finding_free);
+  c.cert = cert;
+  c.at = at > 0 ? at : g_get_real_time () / G_USEC_PER_SEC;
+  c.kind = certificate_kind (cert);
+  c.not_before = _inkan_asn1_time_to_unix (X509_get0_notBefore (cert));
+  c.not_after = _inkan_asn1_time_to_unix (X509_get0_notAfter (cert));
+  for (int i = 0; issuers && i < sk_X509_num (issuers) && !c.have_issuers; i++)
+    c.have_issuers = X509_cmp (sk_X509_value (issuers, i), cert) != 0;
+  c.issuer = c.kind == LINT_ROOT_CA ? cert : find_issuer (cert, issuers, &c.issuer_by_name_only);
+
+  policies = X509_get_ext_d2i (cert, NID_certificate_policies, NULL, NULL);
+  reserved_policies (policies, &c.reserved_count, &c.type, &c.generation, &c.any_policy);
+  CERTIFICATEPOLICIES_free (policies);
+  if (c.kind == LINT_SUBSCRIBER && c.reserved_count == 0)
+    {
+      /* Check the rest as pkilint's guess does: the type from the
+       * subject, the loosest generation. */
+      c.type = guess_type (cert);
+      c.generation = SBR_LEGACY;
+    }
+
+  _lint_structure (&c);
+  _lint_serial (&c);
+  _lint_validity_times (&c);
+  _lint_signature_algorithm (&c);
+  _lint_public_key (&c);
+  _lint_issuer (&c);
+  _lint_aki_ski (&c);
+  if (c.kind == LINT_SUBSCRIBER)
+    _lint_subscriber (&c);
+  else
+    _lint_ca (&c);
+  if (c.san_mailboxes)
+    g_ptr_array_unref (c.san_mailboxes);
+  ERR_clear_error ();
+  return c.findings;
+}
+
+/**
+ * inkan_lint_identity:
+ * @identity: a signing identity
+ * @at: the time, seconds since the epoch, or 0 for now
+ * @error: return location for #INKAN_ERROR_CERTIFICATE
+ *
+ * Lints the identity's certificate (with its chain as issuers) and every
+ * CA certificate of its chain, as a signer is checked before signing.
+ * Findings on a chain certificate have "chain[N]." before their path
+ * (N = 1 for the issuing CA).
+ *
+ * Returns: (transfer full) (element-type InkanFinding): the findings, or
+ *   %NULL on error.
+ */
+GPtrArray *
+inkan_lint_identity (InkanIdentity *identity, gint64 at, GError **error)
+{
+  STACK_OF (X509) *chain = inkan_identity_get_chain (identity);
+  GPtrArray *all = inkan_lint_certificate (inkan_identity_get_certificate (identity), chain, at, error);
+
+  for (int i = 0; all && chain && i < sk_X509_num (chain); i++)
+    {
+      g_autoptr (GPtrArray) more = inkan_lint_certificate (sk_X509_value (chain, i), chain, at, NULL);
+
+      for (guint j = 0; more && j < more->len; j++)
+        {
+          InkanFinding *f = g_ptr_array_index (more, j);
+          char *path = g_strdup_printf ("chain[%d].%s", i + 1, f->path);
+
+          g_free (f->path);
+          f->path = path;
+        }
+      if (more)
+        g_ptr_array_extend_and_steal (all, g_steal_pointer (&more));
+    }
+  return all;
 }

@@ -5,6 +5,7 @@
  * covers, and turns CMS results into a verdict a person can act on.
  */
 #include "internal.h"
+#include "stream.h"
 
 /* ---------------------------------------------------------------- I/O */
 
@@ -45,18 +46,8 @@ inkan_message_parse_bytes (GBytes *bytes, GError **error)
 GMimeMessage *
 inkan_message_load (const char *path, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  char *data = NULL;
-  gsize len = 0;
-  g_autoptr (GBytes) bytes = NULL;
-
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read the message “%s”: %s."), path, local->message);
-      return NULL;
-    }
-  bytes = g_bytes_new_take (data, len);
-  return inkan_message_parse_bytes (bytes, error);
+  /* Parsed in place: content stays in the file (core/stream.c). */
+  return _inkan_message_load_file (path, error);
 }
 
 static GBytes *
@@ -91,24 +82,8 @@ inkan_message_to_bytes (GMimeMessage *message)
 /* The bytes a signature covers: the entity with every line ending made
  * CRLF (RFC 8551 §3.1.1 canonicalisation).  GMime's DOS newline format is
  * not enough: it leaves multipart prologues as they were parsed, so the
- * whole serialisation goes through GMime's unix2dos filter instead. */
-static GBytes *
-canonical_bytes (GMimeObject *entity)
-{
-  g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
-  g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (mem);
-  g_autoptr (GMimeFilter) unix2dos = g_mime_filter_unix2dos_new (FALSE);
-  GMimeFormatOptions *opts = g_mime_format_options_new ();
-  GByteArray *arr;
-
-  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), unix2dos);
-  g_mime_format_options_set_newline_format (opts, GMIME_NEWLINE_FORMAT_UNIX);
-  g_mime_object_write_to_stream (entity, opts, filtered);
-  g_mime_stream_flush (filtered);
-  g_mime_format_options_free (opts);
-  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
-  return g_bytes_new (arr->data, arr->len);
-}
+ * whole serialisation goes through GMime's unix2dos filter instead, and
+ * straight into the CMS digest: _inkan_write_canonical() (core/stream.c). */
 
 static GMimeObject *
 parse_entity (GBytes *bytes, GError **error)
@@ -150,6 +125,24 @@ parse_decrypted (GBytes *bytes, GError **error)
   return GMIME_OBJECT (part);
 }
 
+/* parse_decrypted() for plaintext in a stream: a small one as before, a
+ * large one (spilled to a file) parsed in place. */
+static GMimeObject *
+parse_decrypted_stream (GMimeStream *plain, GError **error)
+{
+  GMimeObject *obj;
+
+  if (GMIME_IS_STREAM_MEM (plain))
+    {
+      GByteArray *arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (plain));
+      g_autoptr (GBytes) bytes = g_bytes_new_static (arr->data, arr->len);
+      return parse_decrypted (bytes, error);
+    }
+  if ((obj = _inkan_entity_parse_stream (plain)) == NULL)
+    _inkan_set_error (error, INKAN_ERROR_MESSAGE, _("The decrypted content is neither a MIME entity nor text."));
+  return obj;
+}
+
 static GBytes *
 part_decoded_bytes (GMimePart *part)
 {
@@ -164,12 +157,9 @@ part_decoded_bytes (GMimePart *part)
 }
 
 static GMimePart *
-new_pkcs7_part (const char *subtype, const char *smime_type, const char *filename, GBytes *der)
+new_pkcs7_part_stream (const char *subtype, const char *smime_type, const char *filename, GMimeStream *stream)
 {
   GMimePart *part = g_mime_part_new_with_type ("application", subtype);
-  gsize len;
-  const char *data = g_bytes_get_data (der, &len);
-  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
   g_autoptr (GMimeDataWrapper) wrapper = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
   if (smime_type)
@@ -179,6 +169,16 @@ new_pkcs7_part (const char *subtype, const char *smime_type, const char *filenam
   g_mime_object_set_disposition (GMIME_OBJECT (part), "attachment");
   g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
   return part;
+}
+
+static GMimePart *
+new_pkcs7_part (const char *subtype, const char *smime_type, const char *filename, GBytes *der)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (der, &len);
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+
+  return new_pkcs7_part_stream (subtype, smime_type, filename, stream);
 }
 
 /* ---------------------------------------------------------------- addresses */
@@ -255,6 +255,21 @@ from_mailboxes (GMimeMessage *message, gboolean *ambiguous)
   return from;
 }
 
+/* Header text from hostile mail may be any bytes (GMime passes an
+ * undecodable addr-spec through); verdicts are printed as JSON, so they
+ * must be UTF-8: invalid sequences become U+FFFD. */
+static char *
+utf8_take_valid (char *text)
+{
+  char *valid;
+
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return text;
+  valid = g_utf8_make_valid (text, -1);
+  g_free (text);
+  return valid;
+}
+
 /* Every From field as written, joined by " | ". */
 static char *
 raw_from_fields (GMimeMessage *message)
@@ -272,7 +287,7 @@ raw_from_fields (GMimeMessage *message)
           g_string_append_printf (all, "%s%s", all->len ? " | " : "", g_strstrip (raw));
         }
     }
-  return g_string_free (all, FALSE);
+  return utf8_take_valid (g_string_free (all, FALSE));
 }
 
 static char *
@@ -282,7 +297,7 @@ addresses_text (GMimeMessage *message, GMimeAddressType type)
 
   if (list == NULL || internet_address_list_length (list) == 0)
     return NULL;
-  return internet_address_list_to_string (list, NULL, FALSE);
+  return utf8_take_valid (internet_address_list_to_string (list, NULL, FALSE));
 }
 
 static char *
@@ -348,6 +363,50 @@ inkan_message_check_sender (GMimeMessage *message, X509 *cert, GError **error)
 
 /* ---------------------------------------------------------------- sign / encrypt */
 
+/* Structural limits on hostile input (docs/security.md): a MIME tree
+ * nested deeper than INKAN_MAX_DEPTH (multipart and message/rfc822
+ * levels) or with more than INKAN_MAX_PARTS entities is refused before
+ * anything else walks it.  No mail program writes such a message. */
+static gboolean
+count_parts (GMimeObject *obj, int depth, guint *parts, GError **error)
+{
+  if (depth > INKAN_MAX_DEPTH)
+    {
+      _inkan_set_error (error, INKAN_ERROR_MESSAGE,
+                        _("The message nests MIME parts more than %d levels deep; inkan does not read such a message."),
+                        INKAN_MAX_DEPTH);
+      return FALSE;
+    }
+  if (++*parts > INKAN_MAX_PARTS)
+    {
+      _inkan_set_error (error, INKAN_ERROR_MESSAGE,
+                        _("The message has more than %d MIME parts; inkan does not read such a message."),
+                        INKAN_MAX_PARTS);
+      return FALSE;
+    }
+  if (GMIME_IS_MULTIPART (obj))
+    {
+      for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (obj)); i++)
+        if (!count_parts (g_mime_multipart_get_part (GMIME_MULTIPART (obj), i), depth + 1, parts, error))
+          return FALSE;
+    }
+  else if (GMIME_IS_MESSAGE_PART (obj))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
+      if (inner && g_mime_message_get_mime_part (inner))
+        return count_parts (g_mime_message_get_mime_part (inner), depth + 1, parts, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_structure (GMimeObject *obj, GError **error)
+{
+  guint parts = 0;
+
+  return obj == NULL || count_parts (obj, 0, &parts, error);
+}
+
 static gint64
 now (void)
 {
@@ -358,7 +417,6 @@ static GMimeObject *
 sign_entity (GMimeObject *entity, InkanIdentity *identity,
              const InkanSignOptions *options, GError **error)
 {
-  g_autoptr (GBytes) canon = NULL;
   g_autoptr (GBytes) der = NULL;
   g_autoptr (GMimeObject) content = NULL;
   GMimeMultipart *mps;
@@ -367,8 +425,7 @@ sign_entity (GMimeObject *entity, InkanIdentity *identity,
   /* RFC 8551 §3.1.2/§3.1.3: the signed entity must survive 7-bit
    * transport unchanged, so 8bit/binary parts become QP or base64. */
   g_mime_object_encode (entity, GMIME_ENCODING_CONSTRAINT_7BIT);
-  canon = canonical_bytes (entity);
-  der = _inkan_cms_sign (identity, canon, options, !options->opaque, error);
+  der = _inkan_cms_sign_with (identity, _inkan_write_canonical, entity, options, !options->opaque, error);
   if (der == NULL)
     return NULL;
   if (options->opaque)
@@ -376,10 +433,7 @@ sign_entity (GMimeObject *entity, InkanIdentity *identity,
 
   /* Put back exactly what was signed (in its LF form, like the rest of
    * the output). */
-  {
-    g_autoptr (GBytes) lf = object_to_bytes (entity, GMIME_NEWLINE_FORMAT_UNIX);
-    content = parse_entity (lf, error);
-  }
+  content = _inkan_entity_copy (entity, FALSE, error);
   if (content == NULL)
     return NULL;
   mps = GMIME_MULTIPART (g_mime_multipart_signed_new ());
@@ -421,13 +475,12 @@ inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
       || (!options->allow_address_mismatch
           && !inkan_message_check_sender (message, inkan_identity_get_certificate (identity), error)))
     return FALSE;
+  if (!check_structure (body, error))
+    return FALSE;
   /* Work on a copy so that a failure leaves @message as it was. */
-  {
-    g_autoptr (GBytes) bytes = canonical_bytes (body);
-    copy = parse_entity (bytes, error);
-    if (copy == NULL)
-      return FALSE;
-  }
+  copy = _inkan_entity_copy (body, TRUE, error);
+  if (copy == NULL)
+    return FALSE;
   signed_obj = sign_entity (copy, identity, options, error);
   if (signed_obj == NULL)
     return FALSE;
@@ -470,16 +523,14 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
 {
   g_autoptr (GPtrArray) all = g_ptr_array_new ();
   g_autoptr (GMimeObject) body = NULL;
-  g_autoptr (GBytes) canon = NULL;
-  g_autoptr (GBytes) der = NULL;
+  g_autoptr (GMimeStream) der = NULL;
   GMimePart *part;
 
-  {
-    g_autoptr (GBytes) bytes = canonical_bytes (g_mime_message_get_mime_part (message));
-    body = parse_entity (bytes, error);
-    if (body == NULL)
-      return FALSE;
-  }
+  if (!check_structure (g_mime_message_get_mime_part (message), error))
+    return FALSE;
+  body = _inkan_entity_copy (g_mime_message_get_mime_part (message), TRUE, error);
+  if (body == NULL)
+    return FALSE;
   if (sender && sign_options)
     {
       GMimeObject *signed_obj;
@@ -514,13 +565,12 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
     }
 
   g_mime_object_encode (body, GMIME_ENCODING_CONSTRAINT_7BIT);
-  canon = canonical_bytes (body);
-  der = _inkan_cms_encrypt (canon, all, options, error);
+  der = _inkan_entity_encrypt (body, all, options, error);
   if (der == NULL)
     return FALSE;
-  part = new_pkcs7_part ("pkcs7-mime",
-                         options->cipher == INKAN_CIPHER_AES_256_GCM ? "authEnveloped-data" : "enveloped-data",
-                         "smime.p7m", der);
+  part = new_pkcs7_part_stream ("pkcs7-mime",
+                                options->cipher == INKAN_CIPHER_AES_256_GCM ? "authEnveloped-data" : "enveloped-data",
+                                "smime.p7m", der);
   g_mime_message_set_mime_part (message, GMIME_OBJECT (part));
   g_object_unref (part);
   return TRUE;
@@ -682,8 +732,7 @@ layer_kind (GMimeObject *obj)
    * wrong (GCM mail labelled enveloped-data, signed-data labelled
    * enveloped-data); the CMS contentType is the truth when it can be read. */
   {
-    g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (obj));
-    int nid = _inkan_cms_content_type (der);
+    int nid = _inkan_part_cms_content_type (GMIME_PART (obj));
     if (nid == NID_pkcs7_signed)
       return LAYER_SIGNED_DATA;
     if (nid == NID_pkcs7_enveloped || nid == NID_id_smime_ct_authEnvelopedData)
@@ -708,7 +757,6 @@ verify_layer (GMimeObject *obj, LayerKind kind, InkanTrust *trust, gint64 at,
     {
       GMimeMultipart *mp = GMIME_MULTIPART (obj);
       GMimeObject *content, *sig;
-      g_autoptr (GBytes) canon = NULL;
       g_autoptr (GBytes) der = NULL;
 
       if (g_mime_multipart_get_count (mp) != 2
@@ -719,11 +767,10 @@ verify_layer (GMimeObject *obj, LayerKind kind, InkanTrust *trust, gint64 at,
           return NULL;
         }
       content = g_mime_multipart_get_part (mp, 0);
-      canon = canonical_bytes (content);
       der = part_decoded_bytes (GMIME_PART (sig));
       if (inner)
         *inner = g_object_ref (content);
-      return _inkan_cms_verify (der, canon, trust, at, error);
+      return _inkan_cms_verify_with (der, _inkan_write_canonical, content, trust, at, error);
     }
   else
     {
@@ -743,14 +790,18 @@ verify_layer (GMimeObject *obj, LayerKind kind, InkanTrust *trust, gint64 at,
     }
 }
 
-/* Finds the first signed entity below @obj (depth first, including
- * forwarded message/rfc822 parts); *path gets its MIME part number. */
+/* Finds the first signed (or, with @enveloped, encrypted) entity below
+ * @obj, depth first, including forwarded message/rfc822 parts; *path gets
+ * its MIME part number (IMAP style: a message/rfc822 body is part 1). */
 static GMimeObject *
-find_signed (GMimeObject *obj, const char *path, char **found_path, int depth)
+find_layer (GMimeObject *obj, const char *path, char **found_path, int depth, gboolean enveloped)
 {
+  LayerKind kind;
+
   if (depth > INKAN_MAX_DEPTH)
     return NULL;
-  if (layer_kind (obj) == LAYER_MULTIPART_SIGNED || layer_kind (obj) == LAYER_SIGNED_DATA)
+  kind = layer_kind (obj);
+  if (enveloped ? kind == LAYER_ENVELOPED : (kind == LAYER_MULTIPART_SIGNED || kind == LAYER_SIGNED_DATA))
     {
       *found_path = g_strdup (path);
       return obj;
@@ -760,7 +811,8 @@ find_signed (GMimeObject *obj, const char *path, char **found_path, int depth)
       for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (obj)); i++)
         {
           g_autofree char *sub = *path ? g_strdup_printf ("%s.%d", path, i + 1) : g_strdup_printf ("%d", i + 1);
-          GMimeObject *hit = find_signed (g_mime_multipart_get_part (GMIME_MULTIPART (obj), i), sub, found_path, depth + 1);
+          GMimeObject *hit = find_layer (g_mime_multipart_get_part (GMIME_MULTIPART (obj), i), sub, found_path,
+                                         depth + 1, enveloped);
           if (hit)
             return hit;
         }
@@ -769,9 +821,15 @@ find_signed (GMimeObject *obj, const char *path, char **found_path, int depth)
     {
       GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
       if (inner && g_mime_message_get_mime_part (inner))
-        return find_signed (g_mime_message_get_mime_part (inner), path, found_path, depth + 1);
+        return find_layer (g_mime_message_get_mime_part (inner), *path ? path : "1", found_path, depth + 1, enveloped);
     }
   return NULL;
+}
+
+static GMimeObject *
+find_signed (GMimeObject *obj, const char *path, char **found_path, int depth)
+{
+  return find_layer (obj, path, found_path, depth, FALSE);
 }
 
 /**
@@ -802,6 +860,8 @@ inkan_message_verify (GMimeMessage *message, InkanTrust *trust, gint64 at, GErro
   GMimeObject *signed_obj;
   g_autoptr (InkanCmsVerifyResult) res = NULL;
 
+  if (!check_structure (body, error))
+    return NULL;
   if (layer_kind (body) == LAYER_ENVELOPED)
     {
       v->flags |= INKAN_FLAG_ENCRYPTED;
@@ -857,17 +917,30 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
    * ciphertext they saw; like Thunderbird (bug 1806161) it is not reported. */
   g_autoptr (InkanCmsVerifyResult) pending = NULL;
 
-  for (int layer = 0; layer < INKAN_MAX_LAYERS; layer++)
+  if (!check_structure (current, error))
+    return NULL;
+  for (int layer = 0;; layer++)
     {
       LayerKind kind = layer_kind (current);
       GMimeObject *inner = NULL;
 
+      if (kind != LAYER_NONE && layer >= INKAN_MAX_LAYERS)
+        {
+          _inkan_set_error (error, INKAN_ERROR_MESSAGE,
+                            _("The message has more than %d nested S/MIME layers (signed or encrypted); inkan does not read such a message."),
+                            INKAN_MAX_LAYERS);
+          return NULL;
+        }
       if (kind == LAYER_ENVELOPED)
         {
-          g_autoptr (GBytes) der = part_decoded_bytes (GMIME_PART (current));
-          g_autoptr (GBytes) plain = _inkan_cms_decrypt (der, identity, error);
-          if (plain == NULL || (inner = parse_decrypted (plain, error)) == NULL)
+          g_autoptr (GMimeStream) plain = _inkan_part_decrypt (GMIME_PART (current), identity, error);
+          if (plain == NULL || (inner = parse_decrypted_stream (plain, error)) == NULL)
             return NULL;
+          if (!check_structure (inner, error))
+            {
+              g_object_unref (inner);
+              return NULL;
+            }
           v->flags |= INKAN_FLAG_ENCRYPTED;
           g_clear_pointer (&pending, _inkan_cms_verify_result_free);
         }
@@ -876,6 +949,12 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
           InkanCmsVerifyResult *res = verify_layer (current, kind, trust, at, &inner, error);
           if (res == NULL)
             return NULL;
+          if (!check_structure (inner, error))
+            {
+              g_object_unref (inner);
+              _inkan_cms_verify_result_free (res);
+              return NULL;
+            }
           if (pending == NULL)
             pending = res;
           else
@@ -899,15 +978,40 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
       g_object_unref (current);
       current = inner;
     }
+  if (!(v->flags & INKAN_FLAG_ENCRYPTED))
+    {
+      g_autofree char *part = NULL;
+
+      /* EFAIL: an encrypted part among parts that are not (HTML around it,
+       * a list footer) is never decrypted into one output with them. */
+      if (find_layer (g_mime_message_get_mime_part (message), "", &part, 0, TRUE) != NULL
+          || find_layer (current, "", &part, 0, TRUE) != NULL)
+        _inkan_set_error (error, INKAN_ERROR_NOT_SMIME,
+                          _("Only part %s of the message is encrypted, among parts that are not; inkan decrypts only a message that is encrypted as a whole, so that text added around the encrypted part can never be shown as part of it. Save part %s as a message of its own to decrypt it."),
+                          part, part);
+      else
+        _inkan_set_error (error, INKAN_ERROR_NOT_SMIME, _("The message is not encrypted; use “inkan verify” to check its signature."));
+      return NULL;
+    }
+  if (pending == NULL)
+    {
+      /* The plaintext itself is not signed but holds a signed part (an
+       * encrypted forward): reported as inkan_message_verify() does. */
+      g_autofree char *path = NULL;
+      GMimeObject *signed_obj = find_signed (current, "", &path, 0);
+
+      if (signed_obj != NULL && signed_obj != current)
+        {
+          if ((pending = verify_layer (signed_obj, layer_kind (signed_obj), trust, at, NULL, error)) == NULL)
+            return NULL;
+          v->flags |= INKAN_FLAG_PARTIALLY_SIGNED;
+          v->signed_part = g_steal_pointer (&path);
+        }
+    }
   if (pending)
     record_signature (v, message, pending);
   /* The message keeps its own MIME-Version; the inner entity's would repeat it. */
   g_mime_object_remove_header (current, "MIME-Version");
-  if (!(v->flags & INKAN_FLAG_ENCRYPTED))
-    {
-      _inkan_set_error (error, INKAN_ERROR_NOT_SMIME, _("The message is not encrypted; use “inkan verify” to check its signature."));
-      return NULL;
-    }
   g_mime_message_set_mime_part (message, current);
   return g_steal_pointer (&v);
 }

@@ -1,0 +1,899 @@
+/* SBR linter: the rules every certificate shares, subscriber or CA.
+ *
+ * RFC 5280 structure (version, unique identifiers, extensions once, time
+ * encodings), the serial number (SBR §7.1), keys (§6.1.5, §6.1.6) and the
+ * exact AlgorithmIdentifier encodings (§7.1.3.1, §7.1.3.2), the issuer
+ * (§7.1.4.1), AKI/SKI, cRLDistributionPoints and authorityInfoAccess
+ * (§7.1.2.2, §7.1.2.3 (b), (c), (g)), policy qualifiers, and attribute
+ * values (§7.1.4.2.2).
+ */
+#include "lint-internal.h"
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+
+/* ---------------------------------------------------------------- encodings */
+
+typedef enum { ALG_RSA_PKCS1, ALG_RSA_PSS, ALG_ECDSA, ALG_ED25519, ALG_ED448, ALG_MLDSA } AlgFamily;
+
+/* SBR 7.1.3.2: the only signature AlgorithmIdentifier encodings allowed. */
+static const struct {
+  const char *hex;
+  AlgFamily family;
+  int hash_bits;      /* 256/384/512; ECDSA: must match the issuer curve */
+  const char *name;
+} sig_encodings[] = {
+  { "300d06092a864886f70d01010b0500", ALG_RSA_PKCS1, 256, "sha256WithRSAEncryption" },
+  { "300d06092a864886f70d01010c0500", ALG_RSA_PKCS1, 384, "sha384WithRSAEncryption" },
+  { "300d06092a864886f70d01010d0500", ALG_RSA_PKCS1, 512, "sha512WithRSAEncryption" },
+  { "304106092a864886f70d01010a3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108"
+    "300d06096086480165030402010500a203020120", ALG_RSA_PSS, 256, "RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32)" },
+  { "304106092a864886f70d01010a3034a00f300d06096086480165030402020500a11c301a06092a864886f70d010108"
+    "300d06096086480165030402020500a203020130", ALG_RSA_PSS, 384, "RSASSA-PSS (SHA-384, MGF1-SHA-384, salt 48)" },
+  { "304106092a864886f70d01010a3034a00f300d06096086480165030402030500a11c301a06092a864886f70d010108"
+    "300d06096086480165030402030500a203020140", ALG_RSA_PSS, 512, "RSASSA-PSS (SHA-512, MGF1-SHA-512, salt 64)" },
+  { "300a06082a8648ce3d040302", ALG_ECDSA, 256, "ecdsa-with-SHA256" },
+  { "300a06082a8648ce3d040303", ALG_ECDSA, 384, "ecdsa-with-SHA384" },
+  { "300a06082a8648ce3d040304", ALG_ECDSA, 512, "ecdsa-with-SHA512" },
+  { "300506032b6570", ALG_ED25519, 0, "Ed25519" },
+  { "300506032b6571", ALG_ED448, 0, "Ed448" },
+  { "300b0609608648016503040311", ALG_MLDSA, 0, "ML-DSA-44" },
+  { "300b0609608648016503040312", ALG_MLDSA, 0, "ML-DSA-65" },
+  { "300b0609608648016503040313", ALG_MLDSA, 0, "ML-DSA-87" },
+};
+
+/* SBR 7.1.3.1: the only SubjectPublicKeyInfo algorithm encodings allowed. */
+static const char *const spki_encodings[] = {
+  "300d06092a864886f70d0101010500",                 /* rsaEncryption, NULL */
+  "301306072a8648ce3d020106082a8648ce3d030107",     /* id-ecPublicKey, P-256 */
+  "301006072a8648ce3d020106052b81040022",           /* id-ecPublicKey, P-384 */
+  "301006072a8648ce3d020106052b81040023",           /* id-ecPublicKey, P-521 */
+  "300506032b6570", "300506032b6571",               /* Ed25519, Ed448 */
+  "300b0609608648016503040311", "300b0609608648016503040312", "300b0609608648016503040313", /* ML-DSA */
+  "300b0609608648016503040401", "300b0609608648016503040402", "300b0609608648016503040403", /* ML-KEM */
+};
+
+static char *
+algor_hex (const X509_ALGOR *alg)
+{
+  unsigned char *der = NULL;
+  int len = alg ? i2d_X509_ALGOR (alg, &der) : -1;
+  char *hex;
+
+  if (len <= 0)
+    return g_strdup ("");
+  hex = g_malloc ((gsize) len * 2 + 1);
+  for (int i = 0; i < len; i++)
+    sprintf (hex + 2 * i, "%02x", der[i]);
+  OPENSSL_free (der);
+  return hex;
+}
+
+/* ---------------------------------------------------------------- structure */
+
+static const char *
+extension_name (const ASN1_OBJECT *obj)
+{
+  int nid = OBJ_obj2nid (obj);
+  return nid != NID_undef ? OBJ_nid2sn (nid) : NULL;
+}
+
+void
+_lint_structure (LintCtx *c)
+{
+  const ASN1_BIT_STRING *issuer_uid = NULL, *subject_uid = NULL;
+  int n = X509_get_ext_count (c->cert);
+
+  if (X509_get_version (c->cert) != X509_VERSION_3)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_version_is_not_v3", P_VERSION,
+               _("The certificate is version %ld; certificates with extensions must be version 3 (RFC 5280 4.1.2.1)."),
+               X509_get_version (c->cert) + 1);
+  X509_get0_uids (c->cert, &issuer_uid, &subject_uid);
+  if (issuer_uid)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.issuer_unique_id_present", P_TBS ".issuerUniqueID",
+               _("The certificate has an issuerUniqueID, which conforming CAs must not generate (RFC 5280 4.1.2.8)."));
+  if (subject_uid)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.subject_unique_id_present", P_TBS ".subjectUniqueID",
+               _("The certificate has a subjectUniqueID, which conforming CAs must not generate (RFC 5280 4.1.2.8)."));
+  if (n <= 0)
+    {
+      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.certificate_extensions_missing", P_EXT,
+                 _("The certificate has no extensions; the SBR profiles require several."));
+      return;
+    }
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (OBJ_cmp (X509_EXTENSION_get_object (X509_get_ext (c->cert, i)),
+                   X509_EXTENSION_get_object (X509_get_ext (c->cert, j))) == 0)
+        {
+          const ASN1_OBJECT *obj = X509_EXTENSION_get_object (X509_get_ext (c->cert, i));
+          g_autofree char *oid = _lint_oid_text (obj);
+          const char *name = extension_name (obj);
+          _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.unique_extension", P_EXT,
+                     _("The extension %s appears more than once (RFC 5280 4.2)."), name ? name : oid);
+        }
+}
+
+/* ---------------------------------------------------------------- serial */
+
+void
+_lint_serial (LintCtx *c)
+{
+  const ASN1_INTEGER *serial = X509_get0_serialNumber (c->cert);
+  BIGNUM *bn = ASN1_INTEGER_to_BN (serial, NULL);
+  int bits = bn ? BN_num_bits (bn) : 0;
+  /* DER content octets: the magnitude plus a 0x00 when the top bit is set. */
+  int octets = bits / 8 + 1;
+
+  if (bn == NULL)
+    return;
+  if (BN_is_negative (bn) || BN_is_zero (bn))
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_serial_number_out_of_range", P_SERIAL,
+               _("The serial number is %s; it must be a positive integer (RFC 5280 4.1.2.2, SBR 7.1)."),
+               BN_is_zero (bn) ? _("zero") : _("negative"));
+  else if (octets > 20)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_serial_number_out_of_range", P_SERIAL,
+               _("The serial number is %d octets long; it must be at most 20 octets (less than 2^159, RFC 5280 4.1.2.2, SBR 7.1)."),
+               octets);
+  else if (bits < 64)
+    _lint_add (c, INKAN_SEVERITY_WARNING, "inkan.serial_number_low_entropy", P_SERIAL,
+               _("The serial number has only %d bits, so it cannot hold the 64 bits of CSPRNG output SBR 7.1 requires."),
+               bits);
+  BN_free (bn);
+}
+
+/* ---------------------------------------------------------------- times */
+
+static void
+check_time_encoding (LintCtx *c, const ASN1_TIME *t, const char *path)
+{
+  int len = ASN1_STRING_length (t);
+  const unsigned char *d = ASN1_STRING_get0_data (t);
+  gint64 when = _inkan_asn1_time_to_unix (t);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (when);
+  int year = dt ? g_date_time_get_year (dt) : 0;
+
+  if (ASN1_STRING_type (t) == V_ASN1_UTCTIME)
+    {
+      if (len != 13 || d[12] != 'Z')
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.utctime_incorect_syntax", path,
+                   _("The UTCTime is not in the form YYMMDDHHMMSSZ (RFC 5280 4.1.2.5.1)."));
+    }
+  else
+    {
+      if (len != 15 || d[14] != 'Z')
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.generalizedtime_incorect_syntax", path,
+                   _("The GeneralizedTime is not in the form YYYYMMDDHHMMSSZ (RFC 5280 4.1.2.5.2)."));
+      if (year > 0 && year < 2050)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.wrong_time_useful_type", path,
+                   _("A date in %d is encoded as GeneralizedTime; dates through 2049 must be UTCTime (RFC 5280 4.1.2.5)."), year);
+    }
+}
+
+void
+_lint_validity_times (LintCtx *c)
+{
+  check_time_encoding (c, X509_get0_notBefore (c->cert), P_VALIDITY ".notBefore");
+  check_time_encoding (c, X509_get0_notAfter (c->cert), P_VALIDITY ".notAfter");
+  if (c->not_after < c->not_before)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_negative_validity_period", P_VALIDITY,
+               _("notAfter is before notBefore, so the certificate is never valid (RFC 5280 4.1.2.5)."));
+  else if (c->at > c->not_after)
+    {
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (c->not_after);
+      g_autofree char *d = dt ? g_date_time_format (dt, "%Y-%m-%d") : g_strdup ("?");
+      _lint_add (c, INKAN_SEVERITY_NOTICE, "inkan.certificate_expired", P_VALIDITY ".notAfter",
+                 _("The certificate expired on %s (at the time checked)."), d);
+    }
+  else if (c->at < c->not_before)
+    {
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (c->not_before);
+      g_autofree char *d = dt ? g_date_time_format (dt, "%Y-%m-%d") : g_strdup ("?");
+      _lint_add (c, INKAN_SEVERITY_NOTICE, "inkan.certificate_not_yet_valid", P_VALIDITY ".notBefore",
+                 _("The certificate is not valid until %s (at the time checked)."), d);
+    }
+}
+
+/* ---------------------------------------------------------------- keys */
+
+/* The kind of @cert's public key by its SPKI algorithm OID; *bits and
+ * *curve ("P-256", ...) when known. */
+int
+_lint_public_key_kind (X509 *cert, int *bits, const char **curve)
+{
+  X509_PUBKEY *xpk = X509_get_X509_PUBKEY (cert);
+  ASN1_OBJECT *oid = NULL;
+  const void *pval = NULL;
+  int ptype = 0;
+  X509_ALGOR *alg = NULL;
+  EVP_PKEY *pk;
+  int nid;
+
+  *bits = 0;
+  *curve = NULL;
+  if (xpk == NULL || !X509_PUBKEY_get0_param (&oid, NULL, NULL, &alg, xpk))
+    return KEY_UNKNOWN;
+  X509_ALGOR_get0 (NULL, &ptype, &pval, alg);
+  nid = OBJ_obj2nid (oid);
+  pk = X509_get0_pubkey (cert);
+  ERR_clear_error ();
+  if (pk)
+    *bits = EVP_PKEY_get_bits (pk);
+  switch (nid)
+    {
+    case NID_rsaEncryption:
+    case NID_rsassaPss:
+      return KEY_RSA;
+    case NID_X9_62_id_ecPublicKey:
+      if (ptype == V_ASN1_OBJECT)
+        switch (OBJ_obj2nid (pval))
+          {
+          case NID_X9_62_prime256v1: *curve = "P-256"; break;
+          case NID_secp384r1: *curve = "P-384"; break;
+          case NID_secp521r1: *curve = "P-521"; break;
+          default: *curve = OBJ_nid2sn (OBJ_obj2nid (pval)); break;
+          }
+      return KEY_EC;
+    case NID_ED25519: return KEY_ED25519;
+    case NID_ED448: return KEY_ED448;
+    default:
+      break;
+    }
+  {
+    char buf[80];
+    OBJ_obj2txt (buf, sizeof buf, oid, 1);
+    if (g_str_has_prefix (buf, "2.16.840.1.101.3.4.3.") && (buf[21] == '1') && strchr ("789", buf[22]) && !buf[23])
+      return KEY_MLDSA;
+    if (g_str_has_prefix (buf, "2.16.840.1.101.3.4.4.") && strchr ("123", buf[21]) && !buf[22])
+      return KEY_MLKEM;
+  }
+  return KEY_OTHER;
+}
+
+/* The primes below 752 (SBR 6.1.6, NIST SP 800-89 §5.3.3), multiplied
+ * into groups whose product fits in 32 bits: one BN_mod_word() per group
+ * instead of one per prime. */
+typedef struct {
+  guint32 product;
+  unsigned short first, count;
+} PrimeGroup;
+
+static unsigned short primes_below_752[140];
+
+static const PrimeGroup *
+prime_groups (guint *count)
+{
+  static PrimeGroup groups[140];
+  static guint n_groups;
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      guint n = 0;
+      for (unsigned p = 2; p < 752; p++)
+        {
+          gboolean prime = TRUE;
+          for (unsigned d = 2; d * d <= p && prime; d++)
+            prime = p % d != 0;
+          if (prime)
+            primes_below_752[n++] = (unsigned short) p;
+        }
+      for (guint i = 0; i < n;)
+        {
+          guint64 product = 1;
+          PrimeGroup *g = &groups[n_groups++];
+          g->first = (unsigned short) i;
+          while (i < n && product * primes_below_752[i] <= G_MAXUINT32)
+            product *= primes_below_752[i++], g->count++;
+          g->product = (guint32) product;
+        }
+      g_once_init_leave (&done, 1);
+    }
+  *count = n_groups;
+  return groups;
+}
+
+static void
+lint_rsa_key (LintCtx *c, EVP_PKEY *pk)
+{
+  BIGNUM *n = NULL, *e = NULL;
+  int bits = EVP_PKEY_get_bits (pk);
+
+  if (bits < 2048 || bits % 8 != 0)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.rsa_modulus_invalid_length", P_SPKI ".subjectPublicKey",
+               _("The RSA modulus is %d bits; it must be at least 2048 bits and a multiple of 8 (SBR 6.1.5)."), bits);
+  else if (bits != 2048 && bits != 3072 && bits != 4096)
+    _lint_add (c, INKAN_SEVERITY_NOTICE, "googl.prohibited_rsa_modulus_length", P_SPKI ".subjectPublicKey",
+               _("The RSA modulus is %d bits; Gmail accepts only 2048, 3072 or 4096 bits."), bits);
+  if (!EVP_PKEY_get_bn_param (pk, OSSL_PKEY_PARAM_RSA_N, &n) || !EVP_PKEY_get_bn_param (pk, OSSL_PKEY_PARAM_RSA_E, &e))
+    {
+      ERR_clear_error ();
+      BN_free (n);
+      BN_free (e);
+      return;
+    }
+  if (!BN_is_odd (e) || BN_cmp (e, BN_value_one ()) <= 0 || BN_is_word (e, 1) || BN_num_bits (e) < 2)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.rsa_exponent_prohibited_value", P_SPKI ".subjectPublicKey",
+               _("The RSA public exponent must be an odd number of 3 or more (SBR 6.1.6)."));
+  else if (BN_num_bits (e) > 256 || (BN_num_bits (e) <= 17 && BN_get_word (e) < 65537))
+    _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.rsa_exponent_not_in_recommended_range", P_SPKI ".subjectPublicKey",
+               _("The RSA public exponent should be between 2^16+1 and 2^256-1 (SBR 6.1.6)."));
+  {
+    guint count, found = 0;
+    const PrimeGroup *groups = prime_groups (&count);
+    for (guint i = 0; i < count && !found; i++)
+      {
+        BN_ULONG r = BN_mod_word (n, groups[i].product);
+        for (guint j = 0; j < groups[i].count && !found; j++)
+          if (r % primes_below_752[groups[i].first + j] == 0)
+            found = primes_below_752[groups[i].first + j];
+      }
+    if (found)
+      _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.rsa_modulus_has_small_prime_factor", P_SPKI ".subjectPublicKey",
+                 _("The RSA modulus is divisible by %u; it should have no prime factor below 752 (SBR 6.1.6)."), found);
+  }
+  BN_free (n);
+  BN_free (e);
+}
+
+void
+_lint_public_key (LintCtx *c)
+{
+  X509_PUBKEY *xpk = X509_get_X509_PUBKEY (c->cert);
+  X509_ALGOR *alg = NULL;
+  g_autofree char *hex = NULL;
+  gboolean allowed = FALSE;
+  int bits;
+  const char *curve;
+  int kind = _lint_public_key_kind (c->cert, &bits, &curve);
+  EVP_PKEY *pk;
+
+  if (xpk == NULL || !X509_PUBKEY_get0_param (NULL, NULL, NULL, &alg, xpk))
+    return;
+  hex = algor_hex (alg);
+  for (guint i = 0; i < G_N_ELEMENTS (spki_encodings) && !allowed; i++)
+    allowed = strcmp (hex, spki_encodings[i]) == 0;
+  if (kind == KEY_OTHER || kind == KEY_UNKNOWN)
+    {
+      g_autofree char *oid = NULL;
+      ASN1_OBJECT *obj = NULL;
+      X509_PUBKEY_get0_param (&obj, NULL, NULL, NULL, xpk);
+      oid = _lint_oid_text (obj);
+      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.unsupported_public_key_type", P_SPKI_ALG,
+                 _("The public key algorithm %s is not RSA, ECDSA, EdDSA, ML-DSA or ML-KEM (SBR 6.1.5)."), oid);
+      return;
+    }
+  if (!allowed)
+    {
+      const char *what = kind == KEY_RSA
+          ? (OBJ_obj2nid (alg->algorithm) == NID_rsassaPss ? _("id-RSASSA-PSS is not allowed as the key algorithm; use rsaEncryption")
+                                                           : _("rsaEncryption must have NULL parameters"))
+          : kind == KEY_EC ? (curve ? _("the curve must be P-256, P-384 or P-521, given as a namedCurve")
+                                    : _("the curve must be given as a namedCurve, not explicit parameters"))
+                           : _("the parameters must be absent");
+      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.prohibited_spki_algorithm_encoding", P_SPKI_ALG,
+                 _("The SubjectPublicKeyInfo algorithm is not encoded as SBR 7.1.3.1 requires: %s."), what);
+    }
+  pk = X509_get0_pubkey (c->cert);
+  ERR_clear_error ();
+  if (pk == NULL)
+    {
+      if (kind != KEY_MLDSA && kind != KEY_MLKEM)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.invalid_public_key", P_SPKI ".subjectPublicKey",
+                   _("The public key cannot be decoded (for EC keys: the point is not on the curve)."));
+      return;
+    }
+  /* An EC point off the curve does not decode (inkan.invalid_public_key
+   * above): OpenSSL's decoder already does the partial public key
+   * validation of SBR 6.1.6. */
+  if (kind == KEY_RSA)
+    lint_rsa_key (c, pk);
+}
+
+/* ---------------------------------------------------------------- signature */
+
+static int
+find_sig_encoding (const char *hex)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sig_encodings); i++)
+    if (!strcmp (hex, sig_encodings[i].hex))
+      return (int) i;
+  return -1;
+}
+
+static char *
+describe_bad_sigalg (const X509_ALGOR *alg)
+{
+  int nid = OBJ_obj2nid (alg->algorithm);
+  int ptype = V_ASN1_UNDEF;
+  const char *name = nid != NID_undef ? OBJ_nid2ln (nid) : NULL;
+  g_autofree char *oid = _lint_oid_text (alg->algorithm);
+
+  X509_ALGOR_get0 (NULL, &ptype, NULL, alg);
+  switch (nid)
+    {
+    case NID_sha1WithRSAEncryption:
+    case NID_md5WithRSAEncryption:
+    case NID_ecdsa_with_SHA1:
+      return g_strdup_printf (_("%s (SHA-1 and MD5 are not allowed)"), name);
+    case NID_sha256WithRSAEncryption:
+    case NID_sha384WithRSAEncryption:
+    case NID_sha512WithRSAEncryption:
+      return g_strdup_printf (_("%s with the parameters %s instead of NULL"), name,
+                              ptype == V_ASN1_UNDEF ? _("absent") : _("set"));
+    case NID_rsassaPss:
+      return g_strdup (_("RSASSA-PSS with parameters other than the three allowed encodings (hash and MGF1 hash with NULL parameters, salt = hash length, no trailerField)"));
+    case NID_ecdsa_with_SHA256:
+    case NID_ecdsa_with_SHA384:
+    case NID_ecdsa_with_SHA512:
+      return g_strdup_printf (_("%s with parameters"), name);
+    default:
+      return g_strdup (name ? name : oid);
+    }
+}
+
+void
+_lint_signature_algorithm (LintCtx *c)
+{
+  const X509_ALGOR *outer = NULL;
+  const X509_ALGOR *inner = X509_get0_tbs_sigalg (c->cert);
+  g_autofree char *outer_hex = NULL, *inner_hex = NULL;
+  int index;
+
+  X509_get0_signature (NULL, &outer, c->cert);
+  outer_hex = algor_hex (outer);
+  inner_hex = algor_hex (inner);
+  if (strcmp (outer_hex, inner_hex) != 0)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_signature_algorithm_match", P_SIGALG,
+               _("signatureAlgorithm differs from tbsCertificate.signature; they must be the same (RFC 5280 4.1.1.2)."));
+  index = find_sig_encoding (outer_hex);
+  if (index < 0)
+    {
+      g_autofree char *what = describe_bad_sigalg (outer);
+      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.prohibited_signature_algorithm_encoding", P_SIGALG,
+                 _("The signature algorithm is %s, which is not one of the encodings SBR 7.1.3.2 allows."), what);
+    }
+  else if (strcmp (outer_hex, inner_hex) != 0 && find_sig_encoding (inner_hex) < 0)
+    {
+      g_autofree char *what = describe_bad_sigalg (inner);
+      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.prohibited_signature_algorithm_encoding", P_TBS_SIGALG,
+                 _("The signature algorithm is %s, which is not one of the encodings SBR 7.1.3.2 allows."), what);
+    }
+  /* The algorithm must suit the issuer's key (SBR 7.1.3.2: ECDSA hash by curve). */
+  if (index >= 0 && c->issuer)
+    {
+      int bits;
+      const char *curve;
+      int kind = _lint_public_key_kind (c->issuer, &bits, &curve);
+      AlgFamily f = sig_encodings[index].family;
+      int want_hash = curve == NULL ? 0 : !strcmp (curve, "P-256") ? 256 : !strcmp (curve, "P-384") ? 384 : 512;
+      gboolean fits = (kind == KEY_RSA && (f == ALG_RSA_PKCS1 || f == ALG_RSA_PSS))
+                      || (kind == KEY_EC && f == ALG_ECDSA && sig_encodings[index].hash_bits == want_hash)
+                      || (kind == KEY_ED25519 && f == ALG_ED25519) || (kind == KEY_ED448 && f == ALG_ED448)
+                      || (kind == KEY_MLDSA && f == ALG_MLDSA) || kind == KEY_UNKNOWN || kind == KEY_OTHER;
+      if (!fits)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.signature_algorithm_does_not_match_issuer_key", P_SIGALG,
+                   _("The signature algorithm %s does not fit the issuer's %s%s%s key (SBR 7.1.3.2)."),
+                   sig_encodings[index].name,
+                   kind == KEY_RSA ? "RSA" : kind == KEY_EC ? "EC" : kind == KEY_ED25519 ? "Ed25519" : kind == KEY_ED448 ? "Ed448" : "ML-DSA",
+                   curve ? " " : "", curve ? curve : "");
+    }
+}
+
+/* ---------------------------------------------------------------- issuer */
+
+void
+_lint_issuer (LintCtx *c)
+{
+  const unsigned char *a = NULL, *b = NULL;
+  size_t alen = 0, blen = 0;
+  const X509_ALGOR *sigalg = NULL;
+  EVP_PKEY *key;
+
+  X509_get0_signature (NULL, &sigalg, c->cert);
+
+  if (X509_NAME_entry_count (X509_get_issuer_name (c->cert)) == 0)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.name_empty", P_ISSUER,
+               _("The issuer name is empty; it must be a non-empty distinguished name (RFC 5280 4.1.2.4)."));
+  if (c->issuer == NULL)
+    {
+      if (c->have_issuers)
+        _lint_add (c, INKAN_SEVERITY_NOTICE, "inkan.issuer_not_found", P_ISSUER,
+                   _("None of the CA certificates given issued this certificate, so the issuer checks were skipped."));
+      return;
+    }
+  if (X509_NAME_get0_der (X509_get_issuer_name (c->cert), &a, &alen)
+      && X509_NAME_get0_der (X509_get_subject_name (c->issuer), &b, &blen)
+      && (alen != blen || memcmp (a, b, alen) != 0))
+    _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.issuer_name_not_byte_equal", P_ISSUER,
+               _("The issuer name is not encoded byte for byte as the issuing CA's subject name (SBR 7.1.4.1)."));
+  key = X509_get0_pubkey (c->issuer);
+  /* OpenSSL refuses to verify when the two AlgorithmIdentifiers differ;
+   * pkix.certificate_signature_algorithm_match says that already. */
+  if (key && X509_ALGOR_cmp (X509_get0_tbs_sigalg (c->cert), sigalg) == 0 && X509_verify (c->cert, key) != 1)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.signature_invalid", "signatureValue",
+               _("The signature does not verify with the issuing CA's public key."));
+  ERR_clear_error ();
+}
+
+/* ---------------------------------------------------------------- AKI, SKI */
+
+static gboolean
+ski_matches (const ASN1_OCTET_STRING *ski, X509 *cert)
+{
+  const unsigned char *pk;
+  int pklen;
+  unsigned char md[SHA512_DIGEST_LENGTH];
+  int len = ASN1_STRING_length (ski);
+  const unsigned char *id = ASN1_STRING_get0_data (ski);
+
+  if (!X509_PUBKEY_get0_param (NULL, &pk, &pklen, NULL, X509_get_X509_PUBKEY (cert)))
+    return TRUE;
+  SHA1 (pk, (size_t) pklen, md);
+  if (len == 20 && memcmp (id, md, 20) == 0)
+    return TRUE;                                     /* RFC 5280 method 1 */
+  if (len == 8 && (id[0] & 0xf0) == 0x40 && (id[0] & 0x0f) == (md[12] & 0x0f) && memcmp (id + 1, md + 13, 7) == 0)
+    return TRUE;                                     /* RFC 5280 method 2 */
+  if (len == 20)
+    {
+      SHA256 (pk, (size_t) pklen, md);
+      if (memcmp (id, md, 20) == 0)
+        return TRUE;                                 /* RFC 7093 method 1 */
+      SHA384 (pk, (size_t) pklen, md);
+      if (memcmp (id, md, 20) == 0)
+        return TRUE;
+      SHA512 (pk, (size_t) pklen, md);
+      if (memcmp (id, md, 20) == 0)
+        return TRUE;
+    }
+  {
+    /* RFC 7093 method 4: a hash of the whole SubjectPublicKeyInfo. */
+    unsigned char *der = NULL;
+    int dlen = i2d_X509_PUBKEY (X509_get_X509_PUBKEY (cert), &der);
+    gboolean ok = FALSE;
+    if (dlen > 0)
+      {
+        SHA1 (der, (size_t) dlen, md);
+        ok = len == 20 && memcmp (id, md, 20) == 0;
+        if (!ok && len == 32)
+          {
+            SHA256 (der, (size_t) dlen, md);
+            ok = memcmp (id, md, 32) == 0;
+          }
+      }
+    OPENSSL_free (der);
+    return ok;
+  }
+}
+
+void
+_lint_aki_ski (LintCtx *c)
+{
+  int crit = -1, aki_crit, ski_crit;
+  AUTHORITY_KEYID *aki = _lint_ext_d2i (c, NID_authority_key_identifier, &crit);
+  ASN1_OCTET_STRING *ski;
+  gboolean is_ca = c->kind != LINT_SUBSCRIBER;
+
+  aki_crit = crit;
+  if (aki == NULL)
+    {
+      /* RFC 5280 4.2.1.1: may be omitted in a self-signed certificate. */
+      if (c->kind != LINT_ROOT_CA && crit == -1)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.authority_key_identifier_extension_absent", P_AKI,
+                   _("The authorityKeyIdentifier extension is missing (RFC 5280 4.2.1.1, SBR 7.1.2.2 (g), 7.1.2.3 (g))."));
+    }
+  else
+    {
+      if (aki_crit > 0)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.authority_key_identifier_critical", P_AKI,
+                   _("The authorityKeyIdentifier extension is critical; it must not be."));
+      if (aki->keyid == NULL)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.authority_key_identifier_keyid_missing", P_AKI ".keyIdentifier",
+                   _("The authorityKeyIdentifier has no keyIdentifier."));
+      if (aki->issuer || aki->serial)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.authority_key_identifier_has_issuer_cert", P_AKI,
+                   _("The authorityKeyIdentifier has authorityCertIssuer or authorityCertSerialNumber, which SBR 7.1.2 forbids."));
+      if (aki->keyid && c->issuer && c->issuer != c->cert)
+        {
+          const ASN1_OCTET_STRING *issuer_ski = X509_get0_subject_key_id (c->issuer);
+          if (issuer_ski && ASN1_OCTET_STRING_cmp (issuer_ski, aki->keyid) != 0)
+            _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.aki_does_not_match_issuer_ski", P_AKI ".keyIdentifier",
+                       _("The authorityKeyIdentifier is not the issuing CA's subjectKeyIdentifier."));
+        }
+    }
+  AUTHORITY_KEYID_free (aki);
+
+  crit = -1;
+  ski = _lint_ext_d2i (c, NID_subject_key_identifier, &crit);
+  ski_crit = crit;
+  if (ski == NULL)
+    {
+      if (crit != -1)
+        return;
+      if (is_ca)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_skid_ca_missing", P_SKI,
+                   _("The CA certificate has no subjectKeyIdentifier (RFC 5280 4.2.1.2, SBR 7.1.2.1, 7.1.2.2)."));
+      else
+        _lint_add (c, INKAN_SEVERITY_WARNING, "pkix.certificate_skid_end_entity_missing", P_SKI,
+                   _("The certificate has no subjectKeyIdentifier; SBR 7.1.2.3 says it should."));
+      return;
+    }
+  if (ski_crit > 0)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.certificate_skid_extension_critical", P_SKI,
+               _("The subjectKeyIdentifier extension is critical; it must not be."));
+  if (!ski_matches (ski, c->cert))
+    _lint_add (c, INKAN_SEVERITY_NOTICE, "pkix.unknown_subject_key_identifier_calculation_method", P_SKI,
+               _("The subjectKeyIdentifier is not derived from the public key by a method of RFC 5280 or RFC 7093."));
+  ASN1_OCTET_STRING_free (ski);
+}
+
+/* ---------------------------------------------------------------- CRL DP, AIA */
+
+static char *
+uri_of (const GENERAL_NAME *gn)
+{
+  return gn->type == GEN_URI ? g_strndup ((const char *) ASN1_STRING_get0_data (gn->d.uniformResourceIdentifier),
+                                          (gsize) ASN1_STRING_length (gn->d.uniformResourceIdentifier))
+                             : NULL;
+}
+
+void
+_lint_crldp (LintCtx *c)
+{
+  int crit = -1;
+  CRL_DIST_POINTS *dps = _lint_ext_d2i (c, NID_crl_distribution_points, &crit);
+  gboolean every_http = c->generation != SBR_LEGACY;
+  gboolean any_http = FALSE, bad_type = FALSE, bad_scheme = FALSE;
+
+  if (dps == NULL)
+    {
+      if (crit == -1)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.crldp_extension_missing", P_CRLDP,
+                 _("The cRLDistributionPoints extension is missing; SBR 7.1.2.%s (b) requires an HTTP URL of the CRL."),
+                 c->kind == LINT_SUBSCRIBER ? "3" : "2");
+      return;
+    }
+  if (crit > 0)
+    {
+      if (c->kind == LINT_SUBSCRIBER)
+        _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.smime.critical_crldp_extension", P_CRLDP,
+                   _("The cRLDistributionPoints extension is critical; SBR 7.1.2.3 (b) says it should not be."));
+      else
+        _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.critical_crldp_extension", P_CRLDP,
+                   _("The cRLDistributionPoints extension is critical; SBR 7.1.2.2 (b) says it shall not be."));
+    }
+  for (int i = 0; i < sk_DIST_POINT_num (dps); i++)
+    {
+      DIST_POINT *dp = sk_DIST_POINT_value (dps, i);
+
+      if (dp->distpoint == NULL)
+        {
+          if (dp->CRLissuer == NULL)
+            _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.distribution_point_does_not_contain_name_or_issuer", P_CRLDP,
+                       _("A DistributionPoint has neither distributionPoint nor cRLIssuer (RFC 5280 4.2.1.13)."));
+          continue;
+        }
+      if (dp->distpoint->type != 0)
+        {
+          bad_type = TRUE;
+          continue;
+        }
+      for (int j = 0; j < sk_GENERAL_NAME_num (dp->distpoint->name.fullname); j++)
+        {
+          g_autofree char *uri = uri_of (sk_GENERAL_NAME_value (dp->distpoint->name.fullname, j));
+          if (uri == NULL)
+            bad_type = TRUE;
+          else if (_lint_is_http_uri (uri))
+            any_http = TRUE;
+          else if (every_http && !bad_scheme)
+            {
+              bad_scheme = TRUE;
+              _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.crldp_fullname_prohibited_uri_scheme", P_CRLDP,
+                         _("The CRL URL “%s” is not http://; every URL must use the HTTP scheme in this profile."), uri);
+            }
+        }
+    }
+  if (bad_type)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.crldp_fullname_prohibited_generalname_type", P_CRLDP,
+               _("A distribution point is not a fullName uniformResourceIdentifier."));
+  if (!any_http)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.no_http_crldp_uri", P_CRLDP,
+               _("No CRL distribution point is an http:// URL."));
+  CRL_DIST_POINTS_free (dps);
+}
+
+void
+_lint_aia (LintCtx *c)
+{
+  int crit = -1;
+  AUTHORITY_INFO_ACCESS *aia = _lint_ext_d2i (c, NID_info_access, &crit);
+  gboolean every_http = c->generation != SBR_LEGACY;
+  gboolean ca_issuers = FALSE, ca_issuers_http = FALSE, ocsp = FALSE, ocsp_http = FALSE;
+  gboolean bad_type = FALSE, bad_scheme = FALSE;
+
+  if (aia == NULL)
+    {
+      if (crit == -1)
+        _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.aia_extension_missing", P_AIA,
+                 _("The authorityInfoAccess extension is missing; the SBR say it should be present with an HTTP caIssuers URL."));
+      return;
+    }
+  if (crit > 0)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.authority_information_access_extension_critical", P_AIA,
+               _("The authorityInfoAccess extension is critical; it must not be."));
+  for (int i = 0; i < sk_ACCESS_DESCRIPTION_num (aia); i++)
+    {
+      ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value (aia, i);
+      int nid = OBJ_obj2nid (ad->method);
+      g_autofree char *uri = uri_of (ad->location);
+      gboolean http = _lint_is_http_uri (uri);
+
+      if (nid != NID_ad_ca_issuers && nid != NID_ad_OCSP)
+        continue;
+      if (nid == NID_ad_ca_issuers)
+        ca_issuers = TRUE, ca_issuers_http |= http;
+      else
+        ocsp = TRUE, ocsp_http |= http;
+      if (uri == NULL)
+        bad_type = TRUE;
+      else if (!http && every_http && !bad_scheme)
+        {
+          bad_scheme = TRUE;
+          _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.aia_prohibited_uri_scheme", P_AIA,
+                     _("The authorityInfoAccess URL “%s” is not http://; every URL must use the HTTP scheme in this profile."), uri);
+        }
+    }
+  if (bad_type)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.aia_prohibited_generalname_type", P_AIA,
+               _("An authorityInfoAccess location is not a uniformResourceIdentifier."));
+  if (!ca_issuers)
+    _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.aia_ca_issuers_missing", P_AIA,
+               _("The authorityInfoAccess has no caIssuers URL; the SBR say it should have one."));
+  else if (!ca_issuers_http)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.aia_ca_issuers_has_no_http_uri", P_AIA,
+               _("No caIssuers URL of the authorityInfoAccess is an http:// URL."));
+  if (ocsp && !ocsp_http)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.aia_ocsp_has_no_http_uri", P_AIA,
+               _("No OCSP URL of the authorityInfoAccess is an http:// URL."));
+  AUTHORITY_INFO_ACCESS_free (aia);
+}
+
+/* ---------------------------------------------------------------- policies */
+
+void
+_lint_policy_qualifiers (LintCtx *c, CERTIFICATEPOLICIES *policies)
+{
+  for (int i = 0; policies && i < sk_POLICYINFO_num (policies); i++)
+    {
+      POLICYINFO *pi = sk_POLICYINFO_value (policies, i);
+
+      for (int k = i + 1; k < sk_POLICYINFO_num (policies); k++)
+        if (OBJ_cmp (pi->policyid, sk_POLICYINFO_value (policies, k)->policyid) == 0)
+          {
+            g_autofree char *oid = _lint_oid_text (pi->policyid);
+            _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.duplicate_certificate_policy_oids", P_CP,
+                       _("The policy %s appears more than once (RFC 5280 4.2.1.4)."), oid);
+          }
+      for (int j = 0; pi->qualifiers && j < sk_POLICYQUALINFO_num (pi->qualifiers); j++)
+        {
+          POLICYQUALINFO *q = sk_POLICYQUALINFO_value (pi->qualifiers, j);
+          int nid = OBJ_obj2nid (q->pqualid);
+
+          if (nid == NID_id_qt_cps)
+            {
+              g_autofree char *uri = g_strndup ((const char *) ASN1_STRING_get0_data (q->d.cpsuri),
+                                                (gsize) ASN1_STRING_length (q->d.cpsuri));
+              if (g_ascii_strncasecmp (uri, "http://", 7) != 0 && g_ascii_strncasecmp (uri, "https://", 8) != 0)
+                _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.cps_uri_is_not_http", P_CP,
+                           _("The CPS qualifier “%s” is not an http:// or https:// URL (SBR 7.1.2.3 (a))."), uri);
+            }
+          else if (nid == NID_id_qt_unotice)
+            {
+              USERNOTICE *un = q->d.usernotice;
+              if (un->noticeref)
+                _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.usernotice_has_noticeref", P_CP,
+                           _("A userNotice qualifier has a noticeRef, which SBR 7.1.2.3 (a) forbids."));
+              if (un->exptext == NULL)
+                _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.usernotice_explicit_text_missing", P_CP,
+                           _("A userNotice qualifier has no explicitText, which SBR 7.1.2.3 (a) requires."));
+              else if (ASN1_STRING_type (un->exptext) == V_ASN1_VISIBLESTRING
+                       || ASN1_STRING_type (un->exptext) == V_ASN1_BMPSTRING)
+                _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.rfc5280_certificate_policies_invalid_explicit_text_encoding", P_CP,
+                           _("The explicitText is a VisibleString or BMPString; it must be a UTF8String (RFC 5280 4.2.1.4)."));
+              else if (ASN1_STRING_type (un->exptext) == V_ASN1_IA5STRING)
+                _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.rfc6818_certificate_policies_invalid_explicit_text_encoding", P_CP,
+                           _("The explicitText is an IA5String; it must be a UTF8String (RFC 6818 3)."));
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* ISO 3166-1 alpha-2 (SBR 7.1.4.2.2 (n); "XX" is added by the SBR). */
+static const char iso3166[] =
+  "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ "
+  "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO "
+  "FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE "
+  "JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO "
+  "MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW "
+  "PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM "
+  "TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XX ";
+
+gboolean
+_lint_is_country_code (const char *value)
+{
+  char code[4];
+  const char *hit;
+
+  if (strlen (value) != 2 || !g_ascii_isupper (value[0]) || !g_ascii_isupper (value[1]))
+    return FALSE;
+  g_snprintf (code, sizeof code, "%s ", value);
+  hit = strstr (iso3166, code);
+  return hit && (hit - iso3166) % 3 == 0;
+}
+
+void
+_lint_country_code (LintCtx *c, const char *value, const char *path)
+{
+  if (_lint_is_country_code (value))
+    return;
+  _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.invalid_country_code", path,
+             _("“%s” is not an ISO 3166-1 alpha-2 country code (or XX) (SBR 7.1.4.2.2 (n))."), value);
+}
+
+/* RFC 5280 Appendix A and X.520 upper bounds, in characters. */
+static int
+upper_bound (int nid)
+{
+  switch (nid)
+    {
+    case NID_commonName:
+    case NID_organizationName:
+    case NID_organizationalUnitName:
+    case NID_title:
+    case NID_serialNumber: return 64;
+    case NID_localityName:
+    case NID_stateOrProvinceName:
+    case NID_pseudonym:
+    case NID_streetAddress:
+    case NID_organizationIdentifier: return 128;
+    case NID_postalCode: return 40;
+    case NID_pkcs9_emailAddress: return 255;
+    case NID_countryName: return 2;
+    default: return 0;
+    }
+}
+
+void
+_lint_attribute_value (LintCtx *c, const char *name, const char *value, int nid)
+{
+  g_autofree char *path = g_strconcat (P_SUBJECT ".", name, NULL);
+  const char *p;
+  long len = g_utf8_strlen (value, -1);
+  int ub = upper_bound (nid);
+
+  for (p = value; *p && strchr (".- ", *p); p++)
+    ;
+  if (*p == '\0')
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.insignificant_attribute_value_present", path,
+               _("The %s value “%s” holds only placeholder characters ('.', '-', ' ') (SBR 7.1.4.2)."), name, value);
+  for (p = strchr (value, '&'); p; p = strchr (p + 1, '&'))
+    {
+      const char *q = p + 1;
+      if (*q == '#')
+        q++;
+      while (g_ascii_isalnum (*q))
+        q++;
+      if (*q == ';' && q > p + 1 + (p[1] == '#'))
+        {
+          _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.name.attribute_value_contains_html_entity", path,
+                     _("The %s value “%s” contains an HTML entity."), name, value);
+          break;
+        }
+    }
+  if (ub > 0 && len > ub)
+    _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.attribute_value_exceeds_upper_bound", path,
+               _("The %s value has %ld characters; the upper bound is %d (RFC 5280 Appendix A)."), name, len, ub);
+}

@@ -1,0 +1,708 @@
+/* Large messages in bounded memory: messages parsed in place from their
+ * file, MIME entities streamed into CMS, copies spilled to a temporary file.
+ * See core/stream.h for the parts and docs/performance.md for the figures.
+ */
+#include "stream.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+
+/* ---------------------------------------------------------------- sink stream */
+
+/* A write-only GMimeStream: into a BIO, or a spill (memory, then a file). */
+typedef struct {
+  GMimeStream parent;
+  BIO *bio;            /* not owned; NULL for a spill */
+  GMimeStream *mem;    /* spill: memory part */
+  GMimeStream *file;   /* spill: the temporary file, once past the threshold */
+  GError *error;       /* the first write error */
+} InkanSink;
+
+typedef struct {
+  GMimeStreamClass parent_class;
+} InkanSinkClass;
+
+static GType inkan_sink_get_type (void);
+G_DEFINE_TYPE (InkanSink, inkan_sink, GMIME_TYPE_STREAM)
+
+static void
+inkan_sink_init (InkanSink *self)
+{
+  (void) self;
+}
+
+static void
+sink_finalize (GObject *object)
+{
+  InkanSink *self = (InkanSink *) object;
+
+  g_clear_object (&self->mem);
+  g_clear_object (&self->file);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (inkan_sink_parent_class)->finalize (object);
+}
+
+/* An unlinked temporary file, mode 0600, in $TMPDIR (or /tmp). */
+static GMimeStream *
+temp_stream (GError **error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr (GError) local = NULL;
+  int fd = g_file_open_tmp ("inkan-XXXXXX", &name, &local);
+
+  if (fd < 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot create a temporary file for a large message: %s."),
+                        local->message);
+      return NULL;
+    }
+  unlink (name);
+  fcntl (fd, F_SETFD, FD_CLOEXEC);
+  return g_mime_stream_fs_new (fd);
+}
+
+static gboolean
+write_all (GMimeStream *stream, const char *buf, size_t len)
+{
+  while (len > 0)
+    {
+      ssize_t n = g_mime_stream_write (stream, buf, len);
+      if (n <= 0)
+        return FALSE;
+      buf += n;
+      len -= (size_t) n;
+    }
+  return TRUE;
+}
+
+static ssize_t
+sink_write (GMimeStream *stream, const char *buf, size_t len)
+{
+  InkanSink *self = (InkanSink *) stream;
+  size_t done = 0;
+
+  if (self->error)
+    return -1;
+  if (self->bio)
+    {
+      while (done < len)
+        {
+          int n = BIO_write (self->bio, buf + done, (int) MIN (len - done, (size_t) INT_MAX));
+          if (n <= 0)
+            {
+              _inkan_set_error (&self->error, INKAN_ERROR_FAILED, "BIO_write failed");
+              return -1;
+            }
+          done += (size_t) n;
+        }
+    }
+  else
+    {
+      if (self->file == NULL
+          && GMIME_STREAM_MEM (self->mem)->buffer->len + len > INKAN_SPILL_THRESHOLD)
+        {
+          GByteArray *arr = GMIME_STREAM_MEM (self->mem)->buffer;
+          if ((self->file = temp_stream (&self->error)) == NULL)
+            return -1;
+          if (!write_all (self->file, (const char *) arr->data, arr->len))
+            goto io_error;
+          g_clear_object (&self->mem);
+        }
+      if (!write_all (self->file ? self->file : self->mem, buf, len))
+        goto io_error;
+    }
+  stream->position += len;
+  return (ssize_t) len;
+
+io_error:
+  _inkan_set_error (&self->error, INKAN_ERROR_IO, _("Cannot write a temporary file for a large message: %s."),
+                    g_strerror (errno));
+  return -1;
+}
+
+static int
+sink_flush (GMimeStream *stream)
+{
+  InkanSink *self = (InkanSink *) stream;
+
+  if (self->bio)
+    return BIO_flush (self->bio) > 0 ? 0 : -1;
+  return self->error ? -1 : 0;
+}
+
+static ssize_t
+sink_read (GMimeStream *stream, char *buf, size_t len)
+{
+  (void) stream, (void) buf, (void) len;
+  return -1;
+}
+
+static int
+sink_close (GMimeStream *stream)
+{
+  (void) stream;
+  return 0;
+}
+
+static gboolean
+sink_eos (GMimeStream *stream)
+{
+  (void) stream;
+  return TRUE;
+}
+
+static int
+sink_reset (GMimeStream *stream)
+{
+  (void) stream;
+  return -1;
+}
+
+static gint64
+sink_seek (GMimeStream *stream, gint64 offset, GMimeSeekWhence whence)
+{
+  (void) stream, (void) offset, (void) whence;
+  return -1;
+}
+
+static gint64
+sink_tell (GMimeStream *stream)
+{
+  return stream->position;
+}
+
+static gint64
+sink_length (GMimeStream *stream)
+{
+  (void) stream;
+  return -1;
+}
+
+static GMimeStream *
+sink_substream (GMimeStream *stream, gint64 start, gint64 end)
+{
+  (void) stream, (void) start, (void) end;
+  return NULL;
+}
+
+static void
+inkan_sink_class_init (InkanSinkClass *klass)
+{
+  GMimeStreamClass *sc = GMIME_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sink_finalize;
+  sc->read = sink_read;
+  sc->write = sink_write;
+  sc->flush = sink_flush;
+  sc->close = sink_close;
+  sc->eos = sink_eos;
+  sc->reset = sink_reset;
+  sc->seek = sink_seek;
+  sc->tell = sink_tell;
+  sc->length = sink_length;
+  sc->substream = sink_substream;
+}
+
+static GMimeStream *
+sink_new (BIO *bio)
+{
+  InkanSink *self = g_object_new (inkan_sink_get_type (), NULL);
+
+  g_mime_stream_construct (GMIME_STREAM (self), 0, -1);
+  self->bio = bio;
+  if (bio == NULL)
+    self->mem = g_mime_stream_mem_new ();
+  return GMIME_STREAM (self);
+}
+
+GMimeStream *
+_inkan_spill_new (void)
+{
+  return sink_new (NULL);
+}
+
+GMimeStream *
+_inkan_spill_finish (GMimeStream *spill, GError **error)
+{
+  InkanSink *self = (InkanSink *) spill;
+  GMimeStream *out;
+
+  if (self->error)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->error));
+      return NULL;
+    }
+  out = self->file ? g_steal_pointer (&self->file) : g_steal_pointer (&self->mem);
+  self->error = g_error_new_literal (INKAN_ERROR, INKAN_ERROR_FAILED, "spill already finished");
+  if (g_mime_stream_flush (out) != 0 || g_mime_stream_reset (out) != 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read back a temporary file: %s."), g_strerror (errno));
+      g_object_unref (out);
+      return NULL;
+    }
+  return out;
+}
+
+/* ---------------------------------------------------------------- content writers */
+
+gboolean
+_inkan_write_bytes (BIO *bio, gpointer bytes)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  while (len > 0)
+    {
+      int n = BIO_write (bio, data, (int) MIN (len, (gsize) INT_MAX));
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Writes @entity with LF line ends into @out, through unix2dos when
+ * @canonical (what core/message.c's canonical_bytes() gives). */
+static gboolean
+write_entity (GMimeObject *entity, gboolean canonical, GMimeStream *out)
+{
+  g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (out);
+  GMimeFormatOptions *opts = g_mime_format_options_new ();
+  gboolean ok;
+
+  if (canonical)
+    {
+      g_autoptr (GMimeFilter) unix2dos = g_mime_filter_unix2dos_new (FALSE);
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), unix2dos);
+    }
+  g_mime_format_options_set_newline_format (opts, GMIME_NEWLINE_FORMAT_UNIX);
+  ok = g_mime_object_write_to_stream (entity, opts, filtered) != -1
+       && g_mime_stream_flush (filtered) == 0;
+  g_mime_format_options_free (opts);
+  return ok;
+}
+
+gboolean
+_inkan_write_canonical (BIO *bio, gpointer entity)
+{
+  g_autoptr (GMimeStream) sink = sink_new (bio);
+
+  return write_entity (entity, TRUE, sink);
+}
+
+/* ---------------------------------------------------------------- BIO over a GMimeStream */
+
+static int
+gbio_write (BIO *bio, const char *buf, int len)
+{
+  ssize_t n = g_mime_stream_write (BIO_get_data (bio), buf, (size_t) len);
+
+  return n < 0 ? -1 : (int) n;
+}
+
+static int
+gbio_read (BIO *bio, char *buf, int len)
+{
+  GMimeStream *stream = BIO_get_data (bio);
+  ssize_t n = g_mime_stream_read (stream, buf, (size_t) len);
+
+  if (n > 0)
+    return (int) n;
+  /* GMime's bounded streams say -1 at their end. */
+  return n == 0 || g_mime_stream_eos (stream) ? 0 : -1;
+}
+
+static long
+gbio_ctrl (BIO *bio, int cmd, long num, void *ptr)
+{
+  (void) num, (void) ptr;
+  switch (cmd)
+    {
+    case BIO_CTRL_FLUSH:
+      return g_mime_stream_flush (BIO_get_data (bio)) == 0 ? 1 : 0;
+    case BIO_CTRL_EOF:
+      return g_mime_stream_eos (BIO_get_data (bio)) ? 1 : 0;
+    default:
+      return 0;
+    }
+}
+
+static int
+gbio_destroy (BIO *bio)
+{
+  if (BIO_get_data (bio))
+    g_object_unref (BIO_get_data (bio));
+  BIO_set_data (bio, NULL);
+  return 1;
+}
+
+static BIO_METHOD *
+gbio_method (void)
+{
+  static gsize once = 0;
+  static BIO_METHOD *method;
+
+  if (g_once_init_enter (&once))
+    {
+      method = BIO_meth_new (BIO_get_new_index () | BIO_TYPE_SOURCE_SINK, "GMime stream");
+      BIO_meth_set_write (method, gbio_write);
+      BIO_meth_set_read (method, gbio_read);
+      BIO_meth_set_ctrl (method, gbio_ctrl);
+      BIO_meth_set_destroy (method, gbio_destroy);
+      g_once_init_leave (&once, 1);
+    }
+  return method;
+}
+
+BIO *
+_inkan_bio_new_gmime (GMimeStream *stream)
+{
+  BIO *bio = BIO_new (gbio_method ());
+
+  if (bio == NULL)
+    return NULL;
+  BIO_set_data (bio, g_object_ref (stream));
+  BIO_set_init (bio, 1);
+  return bio;
+}
+
+/* ---------------------------------------------------------------- entities and parts */
+
+GMimeObject *
+_inkan_entity_parse_stream (GMimeStream *stream)
+{
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  return g_mime_parser_construct_part (parser, NULL);
+}
+
+GMimeObject *
+_inkan_entity_copy (GMimeObject *entity, gboolean canonical, GError **error)
+{
+  g_autoptr (GMimeStream) spill = _inkan_spill_new ();
+  g_autoptr (GMimeStream) data = NULL;
+  GMimeObject *copy;
+
+  write_entity (entity, canonical, spill);
+  if ((data = _inkan_spill_finish (spill, error)) == NULL)
+    return NULL;
+  copy = _inkan_entity_parse_stream (data);
+  if (copy == NULL)
+    _inkan_set_error (error, INKAN_ERROR_MESSAGE, _("The signed or decrypted content is not a MIME entity."));
+  return copy;
+}
+
+GMimeStream *
+_inkan_part_decoded_stream (GMimePart *part)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  GMimeStream *raw, *sub = NULL;
+  GMimeContentEncoding encoding;
+
+  if (content == NULL || (raw = g_mime_data_wrapper_get_stream (content)) == NULL)
+    return g_mime_stream_mem_new ();
+  sub = g_mime_stream_substream (raw, raw->bound_start, raw->bound_end);
+  if (sub == NULL)
+    {
+      /* A stream without substreams: decode into memory. */
+      GMimeStream *mem = g_mime_stream_mem_new ();
+      g_mime_data_wrapper_write_to_stream (content, mem);
+      g_mime_stream_reset (mem);
+      return mem;
+    }
+  encoding = g_mime_data_wrapper_get_encoding (content);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+      || encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      GMimeStream *filtered = g_mime_stream_filter_new (sub);
+      g_autoptr (GMimeFilter) decoder = g_mime_filter_basic_new (encoding, FALSE);
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
+      g_object_unref (sub);
+      return filtered;
+    }
+  return sub;
+}
+
+/* ContentInfo ::= SEQUENCE { contentType OBJECT IDENTIFIER, ... } (RFC 5652
+ * §3): the OID is in the first few bytes, so the (possibly huge) CMS is
+ * neither decoded whole nor parsed to tell what it is. */
+int
+_inkan_part_cms_content_type (GMimePart *part)
+{
+  g_autoptr (GMimeStream) stream = _inkan_part_decoded_stream (part);
+  unsigned char buf[64];
+  const unsigned char *p = buf;
+  size_t got = 0;
+  long len;
+  int tag, xclass, ret, nid = NID_undef;
+  ASN1_OBJECT *oid;
+
+  while (got < sizeof buf)
+    {
+      ssize_t n = g_mime_stream_read (stream, (char *) buf + got, sizeof buf - got);
+      if (n <= 0)
+        break;
+      got += (size_t) n;
+    }
+  ret = ASN1_get_object (&p, &len, &tag, &xclass, (long) got);
+  /* 0x80 alone is a broken header; with the header read, 0x80 only says
+   * that the rest is longer than these bytes. */
+  if (ret != 0x80 && (ret & V_ASN1_CONSTRUCTED) && tag == V_ASN1_SEQUENCE && xclass == V_ASN1_UNIVERSAL
+      && (oid = d2i_ASN1_OBJECT (NULL, &p, (long) got - (p - buf))) != NULL)
+    {
+      nid = OBJ_obj2nid (oid);
+      ASN1_OBJECT_free (oid);
+    }
+  ERR_clear_error ();
+  return nid;
+}
+
+/* ---------------------------------------------------------------- messages */
+
+static GMimeMessage *
+parse_message (GMimeStream *stream, GError **error)
+{
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *msg;
+
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  msg = g_mime_parser_construct_message (parser, NULL);
+  if (msg == NULL || g_mime_message_get_mime_part (msg) == NULL)
+    {
+      g_clear_object (&msg);
+      _inkan_set_error (error, INKAN_ERROR_MESSAGE,
+                        _("The input is not an RFC 5322 mail message (no header or no body was found)."));
+    }
+  return msg;
+}
+
+/**
+ * inkan_message_load_fd:
+ * @fd: a file descriptor open for reading (not closed)
+ * @error: return location for #INKAN_ERROR_IO or #INKAN_ERROR_MESSAGE
+ *
+ * Parses one RFC 5322 message from @fd in bounded memory.  A regular file
+ * is parsed in place from its current offset, and the message reads its
+ * content from it when needed (a duplicate of @fd stays open until the
+ * message is freed).  A pipe or terminal is read to its end, into memory
+ * up to a few MiB and into an unlinked 0600 temporary file beyond.
+ *
+ * Returns: (transfer full): the parsed message, or %NULL.
+ */
+GMimeMessage *
+inkan_message_load_fd (int fd, GError **error)
+{
+  g_autoptr (GMimeStream) stream = NULL;
+  struct stat st;
+
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      int copy = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+      if (copy < 0)
+        {
+          _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read the message: %s."), g_strerror (errno));
+          return NULL;
+        }
+      stream = g_mime_stream_fs_new (copy);
+    }
+  else
+    {
+      g_autoptr (GMimeStream) spill = _inkan_spill_new ();
+      char buf[65536];
+      ssize_t n;
+
+      while ((n = read (fd, buf, sizeof buf)) != 0)
+        {
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            {
+              _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read the message: %s."), g_strerror (errno));
+              return NULL;
+            }
+          if (g_mime_stream_write (spill, buf, (size_t) n) != n)
+            break;
+        }
+      if ((stream = _inkan_spill_finish (spill, error)) == NULL)
+        return NULL;
+    }
+  return parse_message (stream, error);
+}
+
+/* inkan_message_load() (core/message.c) in bounded memory. */
+GMimeMessage *
+_inkan_message_load_file (const char *path, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  GMimeMessage *msg;
+
+  if (fd < 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read the message “%s”: %s."), path, g_strerror (errno));
+      return NULL;
+    }
+  msg = inkan_message_load_fd (fd, error);
+  close (fd);
+  if (msg == NULL && error && *error && (*error)->code == INKAN_ERROR_IO)
+    g_prefix_error (error, "“%s”: ", path);
+  return msg;
+}
+
+/**
+ * inkan_message_write:
+ * @message: a message
+ * @stream: where to write it
+ * @error: return location for #INKAN_ERROR_IO
+ *
+ * Writes @message with LF line ends (as inkan_message_to_bytes() does) in
+ * bounded memory: content kept in a file is copied from there.
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean
+inkan_message_write (GMimeMessage *message, GMimeStream *stream, GError **error)
+{
+  g_autoptr (GMimeStream) buffered = g_mime_stream_buffer_new (stream, GMIME_STREAM_BUFFER_BLOCK_WRITE);
+  GMimeFormatOptions *opts = g_mime_format_options_new ();
+  gboolean ok;
+
+  g_mime_format_options_set_newline_format (opts, GMIME_NEWLINE_FORMAT_UNIX);
+  ok = g_mime_object_write_to_stream (GMIME_OBJECT (message), opts, buffered) != -1
+       && g_mime_stream_flush (buffered) == 0;
+  g_mime_format_options_free (opts);
+  if (!ok)
+    _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot write the message: %s."), g_strerror (errno));
+  return ok;
+}
+
+/**
+ * inkan_message_write_file:
+ * @message: a message
+ * @path: the file to write
+ * @mode: permission bits for a new file (0600 for decrypted mail)
+ * @force: replace an existing file (see inkan_file_write_atomic())
+ * @error: return location for #INKAN_ERROR_IO or #INKAN_ERROR_EXISTS
+ *
+ * inkan_message_write() into @path with the guarantees of
+ * inkan_file_write_atomic(): a temporary file in the same directory,
+ * fsync(2), then rename(2) (or link(2) without @force); a failure leaves no
+ * partial file.
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean
+inkan_message_write_file (GMimeMessage *message, const char *path, int mode,
+                          gboolean force, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
+  g_autoptr (GMimeStream) out = NULL;
+  struct stat st;
+  int fd, saved;
+
+  if (lstat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      _inkan_set_error (error, INKAN_ERROR_IO, _("“%s” is not a regular file; nothing was written."), path);
+      return FALSE;
+    }
+  if ((fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode)) < 0)
+    {
+      _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot create “%s”: %s."), path, g_strerror (errno));
+      return FALSE;
+    }
+  out = g_mime_stream_fs_new (fd);
+  g_mime_stream_fs_set_owner (GMIME_STREAM_FS (out), FALSE);
+  if (!inkan_message_write (message, out, NULL) || fsync (fd) != 0)
+    goto fail;
+  g_clear_object (&out);
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (force ? rename (tmp, path) != 0 : link (tmp, path) != 0)
+    goto fail;
+  if (!force)
+    unlink (tmp);
+  return TRUE;
+
+fail:
+  saved = errno;
+  g_clear_object (&out);
+  if (fd >= 0)
+    close (fd);
+  unlink (tmp);
+  if (saved == EEXIST && !force)
+    _inkan_set_error (error, INKAN_ERROR_EXISTS, _("“%s” already exists; nothing was changed (use --force to replace it)."), path);
+  else
+    _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot write “%s”: %s; nothing was written."), path, g_strerror (saved));
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------- decrypt */
+
+/* Decrypts the CMS in @part for @identity: the decoded CMS is read from the
+ * part's stream by OpenSSL (which holds it whole while it decrypts), and the
+ * plaintext goes to a spill stream, dropped unless decryption succeeds. */
+GMimeStream *
+_inkan_part_decrypt (GMimePart *part, InkanIdentity *identity, GError **error)
+{
+  g_autoptr (GMimeStream) decoded = _inkan_part_decoded_stream (part);
+  g_autoptr (GMimeStream) spill = _inkan_spill_new ();
+  g_autoptr (BIO) in = _inkan_bio_new_gmime (decoded);
+  g_autoptr (BIO) out = _inkan_bio_new_gmime (spill);
+
+  if (in == NULL || out == NULL)
+    {
+      _inkan_set_error (error, INKAN_ERROR_FAILED, _("Out of memory."));
+      return NULL;
+    }
+  if (!_inkan_cms_decrypt_bio (in, identity, out, error))
+    return NULL;
+  return _inkan_spill_finish (spill, error);
+}
+
+/* ---------------------------------------------------------------- encrypt */
+
+GMimeStream *
+_inkan_entity_encrypt (GMimeObject *entity, GPtrArray *recipients,
+                       const InkanEncryptOptions *options, GError **error)
+{
+  g_autoptr (GMimeStream) spill = _inkan_spill_new ();
+  g_autoptr (BIO) out = _inkan_bio_new_gmime (spill);
+  g_autoptr (GMimeStream) ber = NULL;
+  GByteArray *arr;
+  const unsigned char *p;
+  g_autoptr (CMS_ContentInfo) cms = NULL;
+  g_autoptr (BIO) der = NULL;
+  char *data;
+  long len;
+
+  if (out == NULL || !_inkan_cms_encrypt_to (_inkan_write_canonical, entity, recipients, options, out, error)
+      || (ber = _inkan_spill_finish (spill, error)) == NULL)
+    return NULL;
+  if (!GMIME_IS_STREAM_MEM (ber))
+    return g_steal_pointer (&ber);
+  /* Small enough to have stayed in memory: re-encoded with definite
+   * lengths (DER), which every reader takes. */
+  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (ber));
+  p = arr->data;
+  der = BIO_new (BIO_s_mem ());
+  if ((cms = d2i_CMS_ContentInfo (NULL, &p, (long) arr->len)) == NULL || !i2d_CMS_bio (der, cms)
+      || (len = BIO_get_mem_data (der, &data)) <= 0)
+    {
+      g_autofree char *why = _inkan_openssl_reason ();
+      _inkan_set_error (error, INKAN_ERROR_FAILED, _("Encryption failed: %s."), why);
+      return NULL;
+    }
+  return g_mime_stream_mem_new_with_buffer (data, (size_t) len);
+}

@@ -313,17 +313,23 @@ cli_write_message (const char *path, GMimeMessage *message, int mode, GError **e
   if (path == NULL || strcmp (path, "-") == 0 || (g_file_test (path, G_FILE_TEST_EXISTS)
                                                  && !g_file_test (path, G_FILE_TEST_IS_REGULAR)))
     {
-      /* Standard output, or a device or pipe written in place. */
-      FILE *f = path == NULL || strcmp (path, "-") == 0 ? stdout : fopen (path, "wb");
-      g_autoptr (GMimeStream) stream = f ? g_mime_stream_file_new (f) : NULL;
+      /* Standard output, or a device or pipe written in place: a pipe
+       * stream, since GMime's FILE stream seeks (and pipes cannot). */
+      gboolean to_stdout = path == NULL || strcmp (path, "-") == 0;
+      int fd = to_stdout ? STDOUT_FILENO : open (path, O_WRONLY | O_CLOEXEC);
+      g_autoptr (GMimeStream) stream = NULL;
       gboolean ok;
 
-      if (stream)
-        g_mime_stream_file_set_owner (GMIME_STREAM_FILE (stream), f != stdout);
-      ok = stream && inkan_message_write (message, stream, NULL) && fflush (f) == 0;
+      fflush (stdout);
+      if (fd >= 0)
+        {
+          stream = g_mime_stream_pipe_new (fd);
+          g_mime_stream_pipe_set_owner (GMIME_STREAM_PIPE (stream), !to_stdout);
+        }
+      ok = stream && inkan_message_write (message, stream, NULL);
       if (!ok)
         g_set_error (error, INKAN_ERROR, INKAN_ERROR_IO, _("Cannot write to “%s”: %s."),
-                     f == stdout ? _("standard output") : path, g_strerror (errno));
+                     to_stdout ? _("standard output") : path, g_strerror (errno));
       return ok;
     }
   return inkan_message_write_file (message, path, mode, TRUE, error);

@@ -54,3 +54,22 @@ _inkan_bio_to_bytes (BIO *bio)
 
   return g_bytes_new (data, len > 0 ? (gsize) len : 0);
 }
+
+/* A content writer (see core/stream.h) for bytes already in memory; kept
+ * here, free of GMime, so that programs linking only the CMS code stay small. */
+gboolean
+_inkan_write_bytes (BIO *bio, gpointer bytes)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  while (len > 0)
+    {
+      int n = BIO_write (bio, data, (int) MIN (len, (gsize) INT_MAX));
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}

@@ -79,7 +79,11 @@ _inkan_identity_new_from_parts (EVP_PKEY *key, GPtrArray *certs, GError **error)
       X509 *c = g_ptr_array_index (certs, i);
       /* Never send the root: a self-signed certificate adds nothing
        * (RFC 8550 §3 lets the sender omit it; the receiver must have it). */
-      if (c == leaf || X509_check_issued (c, c) == X509_V_OK)
+      gboolean dup = c == leaf || X509_cmp (c, leaf) == 0;
+      for (int j = 0; !dup && j < sk_X509_num (id->chain); j++)
+        dup = X509_cmp (sk_X509_value (id->chain, j), c) == 0;
+      /* A file may list a certificate twice; CMS refuses duplicates. */
+      if (dup || X509_check_issued (c, c) == X509_V_OK)
         continue;
       X509_up_ref (c);
       sk_X509_push (id->chain, c);

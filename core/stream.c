@@ -248,24 +248,6 @@ _inkan_spill_finish (GMimeStream *spill, GError **error)
   return out;
 }
 
-/* ---------------------------------------------------------------- content writers */
-
-gboolean
-_inkan_write_bytes (BIO *bio, gpointer bytes)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  while (len > 0)
-    {
-      int n = BIO_write (bio, data, (int) MIN (len, (gsize) INT_MAX));
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
 
 /* Writes @entity with LF line ends into @out, through unix2dos when
  * @canonical (what core/message.c's canonical_bytes() gives). */

@@ -420,6 +420,14 @@ check "decrypt to stdout: the report is on stderr" grep -q 'encrypted' "$T/err"
 check "the passphrase never appears in any stdout/stderr" sh -c '! grep -qF -- "$1" "$2"' - "$SECRET" "$T/transcript"
 check "the transcript is not empty (sanity)" test -s "$T/transcript"
 
+# Standard output may be a pipe (not seekable): sign | verify, encrypt | decrypt.
+check "sign writes a whole message into a pipe (openssl verifies it)" \
+  sh -c '"$1" sign -k "$2" --passphrase-file "$3" "$4" | openssl cms -verify -CAfile "$5" -out /dev/null' \
+  - "$INKAN" "$ALICE" "$PKI/passphrase.txt" "$MAIL/plain.eml" "$PKI/root.pem"
+check "sign | encrypt | decrypt through pipes keeps the text" \
+  sh -c '"$1" sign -k "$2" --passphrase-file "$3" "$4" | "$1" encrypt -r "$5" | "$1" decrypt -k "$6" --passphrase-file "$3" 2>/dev/null | grep -q Thursday' \
+  - "$INKAN" "$ALICE" "$PKI/passphrase.txt" "$MAIL/plain.eml" "$PKI/bob.cert.pem" "$BOB"
+
 # -o onto a device writes through it; it must never replace the device.
 erc 0 "sign -o /dev/null succeeds" "$INKAN" sign -k "$ALICE" $PF -o /dev/null "$MAIL/plain.eml"
 check "/dev/null is still a character device" test -c /dev/null

@@ -34,7 +34,7 @@ usage (FILE *out)
 {
   fprintf (out, _("Usage: inkan COMMAND [OPTION...]\n\nCommands:\n"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (out, "  %-14s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, _("\n“inkan help COMMAND” shows the options of a command; “inkan --version” the version.\n"));
   return out == stdout ? EXIT_OK : EXIT_USAGE;
 }

@@ -615,8 +615,6 @@ cli_mutt_setup (int argc, char **argv)
         printf ("%s\n", (char *) g_ptr_array_index (report, i));
       printf (_("Nothing to change: %s already has these inkan lines (identity %s).\n"), muttrc, chosen->id);
       muttrc_clear (&old);
-      cli_passphrase_clear (&pp);
-      cli_passphrase_clear (&npp);
       return EXIT_OK;
     }
   if (!force)
@@ -679,13 +677,9 @@ cli_mutt_setup (int argc, char **argv)
   printf (_("mutt signs as %s (%s) and refuses to sign mail whose From is not one of your identities' addresses.\n"),
           (char *) g_ptr_array_index (chosen->emails, 0), chosen->id);
   muttrc_clear (&old);
-  cli_passphrase_clear (&pp);
-  cli_passphrase_clear (&npp);
   return EXIT_OK;
 
 fail:
   muttrc_clear (&old);
-  cli_passphrase_clear (&pp);
-  cli_passphrase_clear (&npp);
   return cli_fail ("mutt setup", error);
 }

@@ -633,9 +633,7 @@ _lint_aki_ski (LintCtx *c)
 static char *
 uri_of (const GENERAL_NAME *gn)
 {
-  return gn->type == GEN_URI ? g_strndup ((const char *) ASN1_STRING_get0_data (gn->d.uniformResourceIdentifier),
-                                          (gsize) ASN1_STRING_length (gn->d.uniformResourceIdentifier))
-                             : NULL;
+  return gn->type == GEN_URI ? _lint_printable (gn->d.uniformResourceIdentifier) : NULL;
 }
 
 void
@@ -782,8 +780,7 @@ _lint_policy_qualifiers (LintCtx *c, CERTIFICATEPOLICIES *policies)
 
           if (nid == NID_id_qt_cps)
             {
-              g_autofree char *uri = g_strndup ((const char *) ASN1_STRING_get0_data (q->d.cpsuri),
-                                                (gsize) ASN1_STRING_length (q->d.cpsuri));
+              g_autofree char *uri = _lint_printable (q->d.cpsuri);
               if (g_ascii_strncasecmp (uri, "http://", 7) != 0 && g_ascii_strncasecmp (uri, "https://", 8) != 0)
                 _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.cps_uri_is_not_http", P_CP,
                            _("The CPS qualifier “%s” is not an http:// or https:// URL (SBR 7.1.2.3 (a))."), uri);

@@ -65,6 +65,7 @@ gboolean _lint_oid_is (const ASN1_OBJECT *obj, const char *dotted);
 char *_lint_oid_text (const ASN1_OBJECT *obj);
 gboolean _lint_is_http_uri (const char *uri);
 char *_lint_asn1_string_utf8 (const ASN1_STRING *s);
+char *_lint_printable (const ASN1_STRING *s);
 const char *_lint_attribute_name (const ASN1_OBJECT *obj);
 
 /* lint-common.c: rules for every certificate (RFC 5280 and SBR §6.1, §7.1) */

@@ -388,8 +388,11 @@ lint_san (LintCtx *c, GPtrArray *dirname_mailboxes)
             gsize len = (gsize) ASN1_STRING_length (gn->d.rfc822Name);
             g_autofree char *addr = g_strndup ((const char *) ASN1_STRING_get0_data (gn->d.rfc822Name), len);
             if (!valid_ascii_mailbox (addr, len))
-              _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.invalid_email_address_syntax", P_SAN ".rfc822Name",
-                         _("The rfc822Name “%s” is not a valid mailbox address (RFC 5280 4.2.1.6)."), addr);
+              {
+                g_autofree char *shown = _lint_printable (gn->d.rfc822Name);
+                _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.invalid_email_address_syntax", P_SAN ".rfc822Name",
+                           _("The rfc822Name “%s” is not a valid mailbox address (RFC 5280 4.2.1.6)."), shown);
+              }
             g_ptr_array_add (c->san_mailboxes, g_steal_pointer (&addr));
             break;
           }

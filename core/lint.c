@@ -89,7 +89,7 @@ inkan_certificate_check_usable (X509 *cert, gboolean for_signing, gint64 at, GEr
   const char *who = emails->len ? g_ptr_array_index (emails, 0) : subject;
   uint32_t flags = X509_get_extension_flags (cert);
   uint32_t ku = X509_get_key_usage (cert);
-  gboolean is_ec = EVP_PKEY_get_base_id (X509_get0_pubkey (cert)) == EVP_PKEY_EC;
+  gboolean is_ec = X509_get0_pubkey (cert) != NULL && EVP_PKEY_get_base_id (X509_get0_pubkey (cert)) == EVP_PKEY_EC;
   time_t t = (time_t) at;
 
   if (X509_cmp_time (X509_get0_notAfter (cert), &t) < 0)
@@ -259,6 +259,25 @@ gboolean
 _lint_is_http_uri (const char *uri)
 {
   return uri && g_ascii_strncasecmp (uri, "http://", 7) == 0 && uri[7] != '\0';
+}
+
+/* An IA5String (URI, rfc822Name) for a message: printable ASCII as is,
+ * anything else as \xNN, so that findings are always valid UTF-8. */
+char *
+_lint_printable (const ASN1_STRING *s)
+{
+  const unsigned char *d = ASN1_STRING_get0_data (s);
+  int len = ASN1_STRING_length (s);
+  GString *out = g_string_sized_new (len > 0 ? (gsize) len : 0);
+
+  for (int i = 0; i < len; i++)
+    {
+      if (d[i] >= 0x20 && d[i] < 0x7f && d[i] != '\\')
+        g_string_append_c (out, (char) d[i]);
+      else
+        g_string_append_printf (out, "\\x%02X", d[i]);
+    }
+  return g_string_free (out, FALSE);
 }
 
 /* The value of @s as UTF-8 (NUL-terminated), or NULL when it cannot be

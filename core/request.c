@@ -432,7 +432,7 @@ check_nii (Checker *ck, GBytes *data)
     {
       add (ck, 1, 1, 0, ERR, "nii.encoding_bom", _("The file starts with a UTF-8 byte order mark; save it as Shift-JIS."));
       d += 3, len -= 3;
-      utf8 = TRUE;
+      utf8 = g_utf8_validate ((const char *) d, (gssize) len, NULL);
     }
   else if (g_utf8_validate ((const char *) d, (gssize) len, NULL))
     {

@@ -38,6 +38,7 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM   # meson's timeout: still clean up (EXIT trap)
 # Keeps the tmux server alive between mutt runs (recipe, pitfall 2).
 tm new-session -d -s keeper "sleep 86400" || skip_all "tmux cannot start a server here"
 

@@ -2,22 +2,8 @@
  * to an email trust anchor, one block per certificate, then a verdict. */
 #include "inkan-cli.h"
 #include <json-glib/json-glib.h>
+#include "json-out.h"
 #include <openssl/x509v3.h>
-
-static char *
-name_text (const X509_NAME *name)
-{
-  BIO *bio = BIO_new (BIO_s_mem ());
-  char *data = NULL;
-  long len;
-  char *out;
-
-  X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  len = BIO_get_mem_data (bio, &data);
-  out = len > 0 ? g_strndup (data, (gsize) len) : g_strdup ("");
-  BIO_free (bio);
-  return out;
-}
 
 static char *
 serial_hex (X509 *cert)
@@ -42,13 +28,6 @@ asn1_unix (const ASN1_TIME *t)
 }
 
 /* Whole days from @now to @end, rounded towards minus infinity. */
-static gint64
-days_left (gint64 end, gint64 now)
-{
-  gint64 diff = end - now;
-  return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
-}
-
 static char *
 date_text (gint64 t)
 {
@@ -67,16 +46,6 @@ sbr_text (X509 *cert)
   if (!strcmp (kind, "subordinate-ca"))
     return g_strdup (_("subordinate CA"));
   return g_strdup (profile ? profile : _("no SBR policy (pre-SBR or private)"));
-}
-
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
 }
 
 static GPtrArray *
@@ -195,8 +164,8 @@ cli_chain (int argc, char **argv)
       for (guint i = 0; i < report->certificates->len; i++)
         {
           X509 *c = g_ptr_array_index (report->certificates, i);
-          g_autofree char *subject = name_text (X509_get_subject_name (c));
-          g_autofree char *issuer = name_text (X509_get_issuer_name (c));
+          g_autofree char *subject = inkan_name_to_string (X509_get_subject_name (c));
+          g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (c));
           g_autofree char *serial = serial_hex (c);
           g_autofree char *key = inkan_certificate_describe_key (c);
           g_autofree char *sig = inkan_certificate_describe_signature (c);
@@ -206,17 +175,17 @@ cli_chain (int argc, char **argv)
           g_autofree char *na_text = na ? g_date_time_format_iso8601 (na) : NULL;
 
           json_builder_begin_object (b);
-          add_string (b, "subject", subject);
-          add_string (b, "issuer", issuer);
-          add_string (b, "serial", serial);
-          add_string (b, "not_before", nb_text);
-          add_string (b, "not_after", na_text);
+          cli_json_add_string (b, "subject", subject);
+          cli_json_add_string (b, "issuer", issuer);
+          cli_json_add_string (b, "serial", serial);
+          cli_json_add_string (b, "not_before", nb_text);
+          cli_json_add_string (b, "not_after", na_text);
           json_builder_set_member_name (b, "days_left");
-          json_builder_add_int_value (b, days_left (asn1_unix (X509_get0_notAfter (c)), now));
-          add_string (b, "key", key);
-          add_string (b, "signature_algorithm", sig);
-          add_string (b, "kind", inkan_lint_certificate_kind (c));
-          add_string (b, "sbr_profile", inkan_certificate_sbr_profile (c));
+          json_builder_add_int_value (b, inkan_days_left (asn1_unix (X509_get0_notAfter (c)), now));
+          cli_json_add_string (b, "key", key);
+          cli_json_add_string (b, "signature_algorithm", sig);
+          cli_json_add_string (b, "kind", inkan_lint_certificate_kind (c));
+          cli_json_add_string (b, "sbr_profile", inkan_certificate_sbr_profile (c));
           json_builder_set_member_name (b, "anchor");
           json_builder_add_boolean_value (b, report->anchored && i == report->certificates->len - 1);
           json_builder_end_object (b);
@@ -230,7 +199,7 @@ cli_chain (int argc, char **argv)
         if (report->flags & bit)
           json_builder_add_string_value (b, inkan_verdict_flag_to_string (bit));
       json_builder_end_array (b);
-      add_string (b, "error", report->error_text);
+      cli_json_add_string (b, "error", report->error_text);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       json_generator_set_root (gen, root);
@@ -243,15 +212,15 @@ cli_chain (int argc, char **argv)
   for (guint i = 0; i < report->certificates->len; i++)
     {
       X509 *c = g_ptr_array_index (report->certificates, i);
-      g_autofree char *subject = name_text (X509_get_subject_name (c));
-      g_autofree char *issuer = name_text (X509_get_issuer_name (c));
+      g_autofree char *subject = inkan_name_to_string (X509_get_subject_name (c));
+      g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (c));
       g_autofree char *serial = serial_hex (c);
       g_autofree char *key = inkan_certificate_describe_key (c);
       g_autofree char *sig = inkan_certificate_describe_signature (c);
       g_autofree char *sbr = sbr_text (c);
       gint64 nb = asn1_unix (X509_get0_notBefore (c)), na = asn1_unix (X509_get0_notAfter (c));
       g_autofree char *nb_text = date_text (nb), *na_text = date_text (na);
-      gint64 left = days_left (na, now);
+      gint64 left = inkan_days_left (na, now);
       gboolean anchor = report->anchored && i == report->certificates->len - 1;
 
       printf ("[%u] %s%s\n", i, subject, anchor ? _("  (trust anchor)") : "");
@@ -268,7 +237,7 @@ cli_chain (int argc, char **argv)
   if (report->trusted)
     {
       X509 *top = g_ptr_array_index (report->certificates, report->certificates->len - 1);
-      g_autofree char *anchor = name_text (X509_get_subject_name (top));
+      g_autofree char *anchor = inkan_name_to_string (X509_get_subject_name (top));
       printf (_("verdict: trusted for S/MIME signing: the chain reaches the anchor %s.\n"), anchor);
     }
   else if (!report->anchored)

@@ -32,28 +32,6 @@ compare_rows (gconstpointer a, gconstpointer b)
 }
 
 static gint64
-days_left (gint64 end, gint64 now)
-{
-  gint64 diff = end - now;
-  return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
-}
-
-static char *
-name_text (const X509_NAME *name)
-{
-  BIO *bio = BIO_new (BIO_s_mem ());
-  char *data = NULL;
-  long len;
-  char *out;
-
-  X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  len = BIO_get_mem_data (bio, &data);
-  out = len > 0 ? g_strndup (data, (gsize) len) : g_strdup ("");
-  BIO_free (bio);
-  return out;
-}
-
-static gint64
 asn1_unix (const ASN1_TIME *t)
 {
   struct tm tm;
@@ -66,12 +44,12 @@ row_from_cert (X509 *cert, const char *source, gint64 now)
   Row *r = g_new0 (Row, 1);
   g_autoptr (GPtrArray) emails = inkan_certificate_get_addresses (cert, NULL);
 
-  r->subject = name_text (X509_get_subject_name (cert));
-  r->issuer = name_text (X509_get_issuer_name (cert));
+  r->subject = inkan_name_to_string (X509_get_subject_name (cert));
+  r->issuer = inkan_name_to_string (X509_get_issuer_name (cert));
   r->who = g_strdup (emails && emails->len ? g_ptr_array_index (emails, 0) : r->subject);
   r->source = g_strdup (source);
   r->not_after = asn1_unix (X509_get0_notAfter (cert));
-  r->days_left = days_left (r->not_after, now);
+  r->days_left = inkan_days_left (r->not_after, now);
   return r;
 }
 
@@ -85,7 +63,7 @@ row_from_entry (InkanStoreEntry *e, gint64 now)
   r->who = g_strdup (e->emails && e->emails->len ? g_ptr_array_index (e->emails, 0) : e->subject);
   r->source = g_strdup_printf ("%s:%s", e->store, e->id);
   r->not_after = e->not_after;
-  r->days_left = days_left (e->not_after, now);
+  r->days_left = inkan_days_left (e->not_after, now);
   return r;
 }
 

@@ -3,6 +3,7 @@
  * import print. */
 #include "inkan-cli.h"
 #include <json-glib/json-glib.h>
+#include "json-out.h"
 #include <openssl/x509v3.h>
 
 /* Every certificate of @path: PEM (one or many), DER, .p7b (PEM or DER),
@@ -69,16 +70,6 @@ profile_text (X509 *cert)
   return profile ? g_strdup_printf (_("%s subscriber"), profile) : g_strdup (_("subscriber, no SBR policy OID"));
 }
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 static char *
 serial_hex (X509 *cert)
 {
@@ -88,21 +79,6 @@ serial_hex (X509 *cert)
 
   OPENSSL_free (hex);
   BN_free (bn);
-  return out;
-}
-
-static char *
-name_text (const X509_NAME *name)
-{
-  BIO *bio = BIO_new (BIO_s_mem ());
-  char *data = NULL;
-  long len;
-  char *out;
-
-  X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  len = BIO_get_mem_data (bio, &data);
-  out = len > 0 ? g_strndup (data, (gsize) len) : g_strdup ("");
-  BIO_free (bio);
   return out;
 }
 
@@ -207,28 +183,28 @@ cli_lint (int argc, char **argv)
         counts[((InkanFinding *) g_ptr_array_index (findings, j))->severity]++;
       if (counts[INKAN_SEVERITY_FATAL] + counts[INKAN_SEVERITY_ERROR] > 0)
         with_errors++;
-      subject = name_text (X509_get_subject_name (e->cert));
+      subject = inkan_name_to_string (X509_get_subject_name (e->cert));
       if (json)
         {
-          g_autofree char *issuer = name_text (X509_get_issuer_name (e->cert));
+          g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (e->cert));
           g_autofree char *serial = serial_hex (e->cert);
           json_builder_begin_object (b);
-          add_string (b, "file", e->file);
-          add_string (b, "subject", subject);
-          add_string (b, "issuer", issuer);
-          add_string (b, "serial", serial);
-          add_string (b, "kind", inkan_lint_certificate_kind (e->cert));
-          add_string (b, "profile", inkan_certificate_sbr_profile (e->cert));
+          cli_json_add_string (b, "file", e->file);
+          cli_json_add_string (b, "subject", subject);
+          cli_json_add_string (b, "issuer", issuer);
+          cli_json_add_string (b, "serial", serial);
+          cli_json_add_string (b, "kind", inkan_lint_certificate_kind (e->cert));
+          cli_json_add_string (b, "profile", inkan_certificate_sbr_profile (e->cert));
           json_builder_set_member_name (b, "findings");
           json_builder_begin_array (b);
           for (guint j = 0; j < findings->len; j++)
             {
               InkanFinding *f = g_ptr_array_index (findings, j);
               json_builder_begin_object (b);
-              add_string (b, "severity", inkan_severity_to_string (f->severity));
-              add_string (b, "code", f->code);
-              add_string (b, "path", f->path);
-              add_string (b, "message", f->message);
+              cli_json_add_string (b, "severity", inkan_severity_to_string (f->severity));
+              cli_json_add_string (b, "code", f->code);
+              cli_json_add_string (b, "path", f->path);
+              cli_json_add_string (b, "message", f->message);
               json_builder_end_object (b);
             }
           json_builder_end_array (b);

@@ -2,16 +2,6 @@
 #include "inkan-cli.h"
 #include <json-glib/json-glib.h>
 
-static gint64
-days_left (const InkanStoreEntry *e)
-{
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 diff = e->not_after - now;
-
-  /* Round towards minus infinity: expired yesterday is -1, not 0. */
-  return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
-}
-
 static void
 print_json (GPtrArray *entries)
 {
@@ -46,7 +36,7 @@ print_json (GPtrArray *entries)
       json_builder_set_member_name (b, "not_after");
       json_builder_add_string_value (b, iso);
       json_builder_set_member_name (b, "days_left");
-      json_builder_add_int_value (b, days_left (e));
+      json_builder_add_int_value (b, inkan_days_left (e->not_after, g_get_real_time () / G_USEC_PER_SEC));
       json_builder_set_member_name (b, "has_key");
       json_builder_add_boolean_value (b, e->has_key);
       json_builder_end_object (b);
@@ -69,7 +59,7 @@ print_text (GPtrArray *entries)
       InkanStoreEntry *e = g_ptr_array_index (entries, i);
       g_autoptr (GDateTime) end = g_date_time_new_from_unix_utc (e->not_after);
       g_autofree char *date = end ? g_date_time_format (end, "%Y-%m-%d") : g_strdup ("?");
-      gint64 days = days_left (e);
+      gint64 days = inkan_days_left (e->not_after, g_get_real_time () / G_USEC_PER_SEC);
 
       g_ptr_array_add (e->emails, NULL);
       {

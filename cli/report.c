@@ -1,43 +1,7 @@
 /* Printing a verdict for people (short, plain) or for programs (--json). */
 #include "inkan-cli.h"
 #include <json-glib/json-glib.h>
-
-static char *
-iso_time (gint64 t)
-{
-  g_autoptr (GDateTime) dt = t >= 0 ? g_date_time_new_from_unix_utc (t) : NULL;
-
-  return dt ? g_date_time_format_iso8601 (dt) : NULL;
-}
-
-static void
-add_time (JsonBuilder *b, const char *name, gint64 t)
-{
-  g_autofree char *s = iso_time (t);
-
-  json_builder_set_member_name (b, name);
-  if (s)
-    json_builder_add_string_value (b, s);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_bool (JsonBuilder *b, const char *name, gboolean value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
+#include "json-out.h"
 
 static void
 print_json (FILE *out, const InkanVerdict *v)
@@ -48,40 +12,40 @@ print_json (FILE *out, const InkanVerdict *v)
   g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
-  add_string (b, "verdict", inkan_verdict_kind_to_string (v->kind));
+  cli_json_add_string (b, "verdict", inkan_verdict_kind_to_string (v->kind));
   json_builder_set_member_name (b, "flags");
   json_builder_begin_array (b);
   for (guint bit = 1; bit <= INKAN_FLAG_ENCRYPTED; bit <<= 1)
     if (v->flags & bit)
       json_builder_add_string_value (b, inkan_verdict_flag_to_string (bit));
   json_builder_end_array (b);
-  add_string (b, "from", v->from);
-  add_string (b, "sender", v->sender);
-  add_string (b, "signed_part", v->signed_part);
+  cli_json_add_string (b, "from", v->from);
+  cli_json_add_string (b, "sender", v->sender);
+  cli_json_add_string (b, "signed_part", v->signed_part);
   json_builder_set_member_name (b, "signers");
   json_builder_begin_array (b);
   for (guint i = 0; i < v->signers->len; i++)
     {
       InkanSigner *s = g_ptr_array_index (v->signers, i);
       json_builder_begin_object (b);
-      add_string (b, "subject", s->subject);
-      add_string (b, "issuer", s->issuer);
+      cli_json_add_string (b, "subject", s->subject);
+      cli_json_add_string (b, "issuer", s->issuer);
       json_builder_set_member_name (b, "emails");
       json_builder_begin_array (b);
       for (guint j = 0; s->emails && j < s->emails->len; j++)
         json_builder_add_string_value (b, g_ptr_array_index (s->emails, j));
       json_builder_end_array (b);
-      add_string (b, "serial", s->serial);
-      add_time (b, "not_before", s->subject ? s->not_before : -1);
-      add_time (b, "not_after", s->subject ? s->not_after : -1);
-      add_string (b, "signature_algorithm", s->signature_algorithm);
-      add_string (b, "digest_algorithm", s->digest_algorithm);
-      add_bool (b, "signature_valid", s->signature_valid);
-      add_bool (b, "chain_trusted", s->chain_trusted);
-      add_bool (b, "from_match", s->from_match);
-      add_time (b, "signing_time", s->signing_time);
-      add_time (b, "verified_at", s->subject ? s->verified_at : -1);
-      add_string (b, "chain_error", s->chain_error);
+      cli_json_add_string (b, "serial", s->serial);
+      cli_json_add_time (b, "not_before", s->subject ? s->not_before : -1);
+      cli_json_add_time (b, "not_after", s->subject ? s->not_after : -1);
+      cli_json_add_string (b, "signature_algorithm", s->signature_algorithm);
+      cli_json_add_string (b, "digest_algorithm", s->digest_algorithm);
+      cli_json_add_bool (b, "signature_valid", s->signature_valid);
+      cli_json_add_bool (b, "chain_trusted", s->chain_trusted);
+      cli_json_add_bool (b, "from_match", s->from_match);
+      cli_json_add_time (b, "signing_time", s->signing_time);
+      cli_json_add_time (b, "verified_at", s->subject ? s->verified_at : -1);
+      cli_json_add_string (b, "chain_error", s->chain_error);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -146,7 +110,7 @@ print_text (FILE *out, const InkanVerdict *v)
   for (guint i = 0; i < v->signers->len; i++)
     {
       InkanSigner *s = g_ptr_array_index (v->signers, i);
-      g_autofree char *when = iso_time (s->signing_time);
+      g_autofree char *when = cli_json_iso_time (s->signing_time);
       g_autofree char *emails = NULL;
 
       if (s->emails && s->emails->len)

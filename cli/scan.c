@@ -330,19 +330,12 @@ sorted_expiring (Stats *st)
   return out;
 }
 
-static gint64
-days_left (gint64 end, gint64 now)
-{
-  gint64 diff = end - now;
-  return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
-}
-
 static char *
 expiry_text (const Expiring *e, gint64 now)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (e->not_after);
   g_autofree char *date = dt ? g_date_time_format (dt, "%Y-%m-%d") : g_strdup ("?");
-  gint64 left = days_left (e->not_after, now);
+  gint64 left = inkan_days_left (e->not_after, now);
 
   return left >= 0 ? g_strdup_printf (_("%" G_GINT64_FORMAT " days left (%s)"), left, date)
                    : g_strdup_printf (_("expired %" G_GINT64_FORMAT " days ago (%s)"), -left, date);
@@ -506,7 +499,7 @@ print_json (Stats *st, double secs, guint jobs)
       json_builder_set_member_name (b, "not_after");
       json_builder_add_string_value (b, iso ? iso : "");
       json_builder_set_member_name (b, "days_left");
-      json_builder_add_int_value (b, days_left (e->not_after, st->now));
+      json_builder_add_int_value (b, inkan_days_left (e->not_after, st->now));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

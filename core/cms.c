@@ -213,8 +213,14 @@ _inkan_cms_verify_result_free (InkanCmsVerifyResult *result)
   g_free (result);
 }
 
+/**
+ * inkan_name_to_string:
+ * @name: a distinguished name
+ *
+ * Returns: (transfer full): @name in RFC 2253 form, UTF-8 kept readable.
+ */
 char *
-_inkan_name_to_string (const X509_NAME *name)
+inkan_name_to_string (const X509_NAME *name)
 {
   g_autoptr (BIO) bio = BIO_new (BIO_s_mem ());
   char *data = NULL;
@@ -334,7 +340,9 @@ describe_signer (CMS_SignerInfo *si, X509 *signer, EVP_PKEY *pk,
   s->emails = inkan_certificate_get_addresses (signer, &from_subject);
   if (from_subject)
     *flags |= INKAN_FLAG_ADDRESS_FROM_SUBJECT;
-  if (EVP_PKEY_get_base_id (X509_get0_pubkey (signer)) == EVP_PKEY_RSA
+  /* NULL when the key cannot be decoded (an unknown algorithm): the
+   * signature then does not verify. */
+  if (X509_get0_pubkey (signer) != NULL && EVP_PKEY_get_base_id (X509_get0_pubkey (signer)) == EVP_PKEY_RSA
       && EVP_PKEY_get_bits (X509_get0_pubkey (signer)) < 2048)
     *flags |= INKAN_FLAG_WEAK_ALGORITHM;
   return s;
@@ -499,7 +507,8 @@ encrypt_setup (GPtrArray *recipients, const InkanEncryptOptions *options, unsign
   for (guint i = 0; i < recipients->len; i++)
     {
       X509 *cert = g_ptr_array_index (recipients, i);
-      gboolean oaep = options->oaep && EVP_PKEY_get_base_id (X509_get0_pubkey (cert)) == EVP_PKEY_RSA;
+      gboolean oaep = options->oaep && X509_get0_pubkey (cert) != NULL
+                      && EVP_PKEY_get_base_id (X509_get0_pubkey (cert)) == EVP_PKEY_RSA;
       /* EC recipients: KeyAgreeRecipientInfo with OpenSSL's
        * dhSinglePass-stdDH-sha1kdf-scheme (allowed by RFC 5753; the SHA-256
        * KDF could not be selected through OpenSSL 3.0's CMS API). */

@@ -128,6 +128,8 @@ EVP_PKEY *inkan_identity_get_key (InkanIdentity *identity);
 STACK_OF (X509) *inkan_identity_get_chain (InkanIdentity *identity);
 
 GPtrArray *inkan_certificates_load (const char *path, GError **error);
+char *inkan_name_to_string (const X509_NAME *name);
+gint64 inkan_days_left (gint64 not_after, gint64 at);
 GBytes *inkan_identity_export_pkcs12 (InkanIdentity *identity, const char *passphrase, gboolean legacy,
                                       const char *friendly_name, GError **error);
 gboolean inkan_passphrase_is_strong (const char *passphrase);

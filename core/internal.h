@@ -45,7 +45,7 @@ InkanStoreEntry *_inkan_store_entry_new_from_cert (const char *store, const char
                                                    const char *label, X509 *cert, gboolean has_key);
 
 /* cms.c: certificate fields as people read them */
-char *_inkan_name_to_string (const X509_NAME *name);
+#define _inkan_name_to_string inkan_name_to_string
 gint64 _inkan_asn1_time_to_unix (const ASN1_TIME *t);
 
 /* cms.c: RFC 5652 operations on whole DER/BER blobs. */

@@ -51,3 +51,19 @@ inkan_import_result_free (InkanImportResult *result)
     g_ptr_array_unref (result->notes);
   g_free (result);
 }
+
+/**
+ * inkan_days_left:
+ * @not_after: end of validity, seconds since the epoch
+ * @at: now, seconds since the epoch
+ *
+ * Returns: whole days from @at to @not_after, rounded down: a certificate
+ *   that expired yesterday has -1 days left, not 0.
+ */
+gint64
+inkan_days_left (gint64 not_after, gint64 at)
+{
+  gint64 diff = not_after - at;
+
+  return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
+}

@@ -1,6 +1,7 @@
 /* The methods of the host (docs/native-messaging.md has the contract).
  * Each validates its params, calls libinkan and builds the "result". */
 #include "host.h"
+#include "json-out.h"
 #include "config.h"
 #include <errno.h>
 #include <unistd.h>
@@ -15,7 +16,6 @@
 #define MAX_IMPORT_FILE (8 * 1024 * 1024)
 #define MAX_MESSAGE (48 * 1024 * 1024)
 #define MAX_CERTS 64
-#define SECONDS_PER_DAY 86400
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
 
@@ -29,47 +29,6 @@ now_unix (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-static gint64
-days_left (gint64 not_after, gint64 at)
-{
-  gint64 d = not_after - at;
-
-  return d >= 0 ? d / SECONDS_PER_DAY : -((-d + SECONDS_PER_DAY - 1) / SECONDS_PER_DAY);
-}
-
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_bool (JsonBuilder *b, const char *name, gboolean value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_time (JsonBuilder *b, const char *name, gint64 t)
-{
-  g_autoptr (GDateTime) dt = t >= 0 ? g_date_time_new_from_unix_utc (t) : NULL;
-  g_autofree char *s = dt ? g_date_time_format (dt, "%FT%TZ") : NULL;
-
-  add_string (b, name, s);
-}
-
 static void
 add_strings (JsonBuilder *b, const char *name, GPtrArray *values)
 {
@@ -78,20 +37,6 @@ add_strings (JsonBuilder *b, const char *name, GPtrArray *values)
   for (guint i = 0; values && i < values->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (values, i));
   json_builder_end_array (b);
-}
-
-static char *
-name_text (const X509_NAME *name)
-{
-  BIO *bio = BIO_new (BIO_s_mem ());
-  char *data = NULL, *out;
-  long len;
-
-  X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  len = BIO_get_mem_data (bio, &data);
-  out = g_strndup (data, len);
-  BIO_free (bio);
-  return out;
 }
 
 static gint64
@@ -123,26 +68,26 @@ cert_members (JsonBuilder *b, X509 *x, gint64 at)
 {
   gboolean from_subject = FALSE;
   g_autoptr (GPtrArray) emails = inkan_certificate_get_addresses (x, &from_subject);
-  g_autofree char *subject = name_text (X509_get_subject_name (x));
-  g_autofree char *issuer = name_text (X509_get_issuer_name (x));
+  g_autofree char *subject = inkan_name_to_string (X509_get_subject_name (x));
+  g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (x));
   g_autofree char *fp = sha256_hex (x);
   gint64 not_after = asn1_unix (X509_get0_notAfter (x));
   const char *profile = inkan_certificate_sbr_profile (x);
   BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (x), NULL);
   char *serial = bn ? BN_bn2hex (bn) : NULL;
 
-  add_string (b, "subject", subject);
-  add_string (b, "issuer", issuer);
-  add_string (b, "serial", serial);
+  cli_json_add_string (b, "subject", subject);
+  cli_json_add_string (b, "issuer", issuer);
+  cli_json_add_string (b, "serial", serial);
   add_strings (b, "emails", emails);
-  add_bool (b, "emails_from_subject", from_subject);
-  add_time (b, "not_before", asn1_unix (X509_get0_notBefore (x)));
-  add_time (b, "not_after", not_after);
-  add_int (b, "days_left", days_left (not_after, at));
-  add_bool (b, "expired", not_after < at);
-  add_bool (b, "ca", X509_check_ca (x) != 0);
-  add_string (b, "sbr_profile", profile);
-  add_string (b, "sha256", fp);
+  cli_json_add_bool (b, "emails_from_subject", from_subject);
+  cli_json_add_time (b, "not_before", asn1_unix (X509_get0_notBefore (x)));
+  cli_json_add_time (b, "not_after", not_after);
+  cli_json_add_int (b, "days_left", inkan_days_left (not_after, at));
+  cli_json_add_bool (b, "expired", not_after < at);
+  cli_json_add_bool (b, "ca", X509_check_ca (x) != 0);
+  cli_json_add_string (b, "sbr_profile", profile);
+  cli_json_add_string (b, "sha256", fp);
   OPENSSL_free (serial);
   BN_free (bn);
 }
@@ -150,14 +95,14 @@ cert_members (JsonBuilder *b, X509 *x, gint64 at)
 static void
 entry_members (JsonBuilder *b, InkanStoreEntry *e, gint64 at)
 {
-  add_string (b, "nickname", e->id);
-  add_string (b, "subject", e->subject);
-  add_string (b, "issuer", e->issuer);
+  cli_json_add_string (b, "nickname", e->id);
+  cli_json_add_string (b, "subject", e->subject);
+  cli_json_add_string (b, "issuer", e->issuer);
   add_strings (b, "emails", e->emails);
-  add_time (b, "not_after", e->not_after);
-  add_int (b, "days_left", days_left (e->not_after, at));
-  add_bool (b, "expired", e->not_after < at);
-  add_bool (b, "has_key", e->has_key);
+  cli_json_add_time (b, "not_after", e->not_after);
+  cli_json_add_int (b, "days_left", inkan_days_left (e->not_after, at));
+  cli_json_add_bool (b, "expired", e->not_after < at);
+  cli_json_add_bool (b, "has_key", e->has_key);
 }
 
 static InkanStoreEntry *
@@ -236,7 +181,7 @@ m_list (Params *p, GError **error)
     return NULL;
 
   json_builder_begin_object (b);
-  add_string (b, "profile", profile);
+  cli_json_add_string (b, "profile", profile);
   json_builder_set_member_name (b, "identities");
   json_builder_begin_array (b);
   for (guint i = 0; i < ids->len; i++)
@@ -245,11 +190,11 @@ m_list (Params *p, GError **error)
       InkanStoreEntry *sign = find_entry (entries, id->signing_cert_name);
 
       json_builder_begin_object (b);
-      add_string (b, "id", id->key);
-      add_string (b, "email", id->email);
-      add_string (b, "name", id->name);
-      add_string (b, "signing_certificate", id->signing_cert_name);
-      add_string (b, "encryption_certificate", id->encryption_cert_name);
+      cli_json_add_string (b, "id", id->key);
+      cli_json_add_string (b, "email", id->email);
+      cli_json_add_string (b, "name", id->name);
+      cli_json_add_string (b, "signing_certificate", id->signing_cert_name);
+      cli_json_add_string (b, "encryption_certificate", id->encryption_cert_name);
       json_builder_set_member_name (b, "signing_matches");
       if (sign)
         json_builder_add_boolean_value (b, emails_contain (sign->emails, id->email));
@@ -391,10 +336,10 @@ m_check_address (Params *p, GError **error)
     }
 
   json_builder_begin_object (b);
-  add_string (b, "email", email);
-  add_bool (b, "match", match);
-  add_string (b, "reason", reason);
-  add_string (b, "message", message);
+  cli_json_add_string (b, "email", email);
+  cli_json_add_bool (b, "match", match);
+  cli_json_add_string (b, "reason", reason);
+  cli_json_add_string (b, "message", message);
   json_builder_set_member_name (b, "certificate");
   if (x)
     {
@@ -556,8 +501,8 @@ m_expiry (Params *p, GError **error)
     }
 
   json_builder_begin_object (b);
-  add_time (b, "at", at);
-  add_string (b, "profile", profile);
+  cli_json_add_time (b, "at", at);
+  cli_json_add_string (b, "profile", profile);
   json_builder_set_member_name (b, "thresholds");
   json_builder_begin_array (b);
   for (guint i = 0; i < thresholds->len; i++)
@@ -569,7 +514,7 @@ m_expiry (Params *p, GError **error)
     {
       ExpiryItem *it = g_ptr_array_index (items, i);
       gint64 not_after = it->x ? asn1_unix (X509_get0_notAfter (it->x)) : it->entry->not_after;
-      gint64 left = days_left (not_after, at);
+      gint64 left = inkan_days_left (not_after, at);
       gint64 stage = -1;
       g_autofree char *message = NULL;
 
@@ -588,17 +533,17 @@ m_expiry (Params *p, GError **error)
       add_strings (b, "identities", it->identities);
       if (not_after < at)
         {
-          add_string (b, "stage", "expired");
+          cli_json_add_string (b, "stage", "expired");
           message = g_strdup_printf ("The certificate expired %" G_GINT64_FORMAT " day(s) ago; mail signed with it will not verify. Get a new one from your CA.", -left);
         }
       else if (stage >= 0)
         {
-          add_int (b, "stage", stage);
+          cli_json_add_int (b, "stage", stage);
           message = g_strdup_printf ("The certificate expires in %" G_GINT64_FORMAT " day(s). Renew it with your CA and import the new one.", left);
         }
       else
-        add_string (b, "stage", NULL);
-      add_string (b, "message", message);
+        cli_json_add_string (b, "stage", NULL);
+      cli_json_add_string (b, "message", message);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -803,9 +748,9 @@ m_import (Params *p, GError **error)
   ids = host_profile_identities (profile, NULL);
 
   json_builder_begin_object (b);
-  add_string (b, "profile", profile);
-  add_string (b, "nickname", result->id);
-  add_bool (b, "thunderbird_running", running);
+  cli_json_add_string (b, "profile", profile);
+  cli_json_add_string (b, "nickname", result->id);
+  cli_json_add_bool (b, "thunderbird_running", running);
   json_builder_set_member_name (b, "certificate");
   if (leaf)
     {
@@ -830,8 +775,8 @@ m_import (Params *p, GError **error)
         if (!g_str_has_prefix (name, "mail.identity.") || !g_strcmp0 (old, v))
           continue;
         json_builder_begin_object (b);
-        add_string (b, "name", name);
-        add_string (b, "value", v);
+        cli_json_add_string (b, "name", name);
+        cli_json_add_string (b, "value", v);
         json_builder_end_object (b);
         {
           const char *rest = name + strlen ("mail.identity.");
@@ -850,8 +795,8 @@ m_import (Params *p, GError **error)
       if (!g_ptr_array_find_with_equal_func (changed, id->key, g_str_equal, NULL))
         continue;
       json_builder_begin_object (b);
-      add_string (b, "id", id->key);
-      add_string (b, "email", id->email);
+      cli_json_add_string (b, "id", id->key);
+      cli_json_add_string (b, "email", id->email);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -876,8 +821,8 @@ m_import (Params *p, GError **error)
     add_strings (b, "notes", general);
     add_strings (b, "identity_notes", about_ids);
   }
-  add_bool (b, "prefs_written", !running && changed->len > 0);
-  add_bool (b, "restart_needed", running && changed->len > 0);
+  cli_json_add_bool (b, "prefs_written", !running && changed->len > 0);
+  cli_json_add_bool (b, "restart_needed", running && changed->len > 0);
   json_builder_end_object (b);
   root = finish (b);
 
@@ -929,37 +874,37 @@ verdict_summary (const InkanVerdict *v)
 static void
 verdict_members (JsonBuilder *b, const InkanVerdict *v)
 {
-  add_string (b, "verdict", inkan_verdict_kind_to_string (v->kind));
-  add_string (b, "summary", verdict_summary (v));
+  cli_json_add_string (b, "verdict", inkan_verdict_kind_to_string (v->kind));
+  cli_json_add_string (b, "summary", verdict_summary (v));
   json_builder_set_member_name (b, "flags");
   json_builder_begin_array (b);
   for (guint bit = 1; bit <= INKAN_FLAG_ENCRYPTED; bit <<= 1)
     if (v->flags & bit)
       json_builder_add_string_value (b, inkan_verdict_flag_to_string (bit));
   json_builder_end_array (b);
-  add_string (b, "from", v->from);
-  add_string (b, "sender", v->sender);
-  add_string (b, "signed_part", v->signed_part);
+  cli_json_add_string (b, "from", v->from);
+  cli_json_add_string (b, "sender", v->sender);
+  cli_json_add_string (b, "signed_part", v->signed_part);
   json_builder_set_member_name (b, "signers");
   json_builder_begin_array (b);
   for (guint i = 0; i < v->signers->len; i++)
     {
       InkanSigner *s = g_ptr_array_index (v->signers, i);
       json_builder_begin_object (b);
-      add_string (b, "subject", s->subject);
-      add_string (b, "issuer", s->issuer);
+      cli_json_add_string (b, "subject", s->subject);
+      cli_json_add_string (b, "issuer", s->issuer);
       add_strings (b, "emails", s->emails);
-      add_string (b, "serial", s->serial);
-      add_time (b, "not_before", s->subject ? s->not_before : -1);
-      add_time (b, "not_after", s->subject ? s->not_after : -1);
-      add_string (b, "signature_algorithm", s->signature_algorithm);
-      add_string (b, "digest_algorithm", s->digest_algorithm);
-      add_bool (b, "signature_valid", s->signature_valid);
-      add_bool (b, "chain_trusted", s->chain_trusted);
-      add_bool (b, "from_match", s->from_match);
-      add_time (b, "signing_time", s->signing_time);
-      add_time (b, "verified_at", s->subject ? s->verified_at : -1);
-      add_string (b, "chain_error", s->chain_error);
+      cli_json_add_string (b, "serial", s->serial);
+      cli_json_add_time (b, "not_before", s->subject ? s->not_before : -1);
+      cli_json_add_time (b, "not_after", s->subject ? s->not_after : -1);
+      cli_json_add_string (b, "signature_algorithm", s->signature_algorithm);
+      cli_json_add_string (b, "digest_algorithm", s->digest_algorithm);
+      cli_json_add_bool (b, "signature_valid", s->signature_valid);
+      cli_json_add_bool (b, "chain_trusted", s->chain_trusted);
+      cli_json_add_bool (b, "from_match", s->from_match);
+      cli_json_add_time (b, "signing_time", s->signing_time);
+      cli_json_add_time (b, "verified_at", s->subject ? s->verified_at : -1);
+      cli_json_add_string (b, "chain_error", s->chain_error);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -1050,7 +995,7 @@ m_verify (Params *p, GError **error)
       X509 *x = g_ptr_array_index (chain, i);
       json_builder_begin_object (b);
       cert_members (b, x, when);
-      add_bool (b, "anchor", in_list (extra, x) || in_list (system_anchors (), x));
+      cli_json_add_bool (b, "anchor", in_list (extra, x) || in_list (system_anchors (), x));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -1086,17 +1031,17 @@ lint_run (JsonBuilder *b, X509 *x, GPtrArray *issuers, gint64 at, GError **error
   sk_X509_free (sk);
   if (findings == NULL)
     return FALSE;
-  add_bool (b, "lint_available", TRUE);
+  cli_json_add_bool (b, "lint_available", TRUE);
   json_builder_set_member_name (b, "findings");
   json_builder_begin_array (b);
   for (guint i = 0; i < findings->len; i++)
     {
       InkanFinding *f = g_ptr_array_index (findings, i);
       json_builder_begin_object (b);
-      add_string (b, "severity", inkan_severity_to_string (f->severity));
-      add_string (b, "code", f->code);
-      add_string (b, "path", f->path);
-      add_string (b, "message", f->message);
+      cli_json_add_string (b, "severity", inkan_severity_to_string (f->severity));
+      cli_json_add_string (b, "code", f->code);
+      cli_json_add_string (b, "path", f->path);
+      cli_json_add_string (b, "message", f->message);
       json_builder_end_object (b);
       if ((guint) f->severity < G_N_ELEMENTS (counts))
         counts[f->severity]++;
@@ -1106,7 +1051,7 @@ lint_run (JsonBuilder *b, X509 *x, GPtrArray *issuers, gint64 at, GError **error
   json_builder_begin_object (b);
   for (guint s = 0; s < G_N_ELEMENTS (counts); s++)
     if (counts[s])
-      add_int (b, inkan_severity_to_string (s), counts[s]);
+      cli_json_add_int (b, inkan_severity_to_string (s), counts[s]);
   json_builder_end_object (b);
   return TRUE;
 }
@@ -1115,19 +1060,19 @@ lint_run (JsonBuilder *b, X509 *x, GPtrArray *issuers, gint64 at, GError **error
 static void
 lint_members (JsonBuilder *b, X509 *x, GPtrArray *issuers, gint64 at)
 {
-  add_string (b, "profile", inkan_certificate_sbr_profile (x));
+  cli_json_add_string (b, "profile", inkan_certificate_sbr_profile (x));
 #ifdef HOST_HAVE_LINT
   {
     g_autoptr (GError) error = NULL;
     if (lint_run (b, x, issuers, at, &error))
       return;
-    add_bool (b, "lint_available", TRUE);
-    add_string (b, "lint_error", error->message);
+    cli_json_add_bool (b, "lint_available", TRUE);
+    cli_json_add_string (b, "lint_error", error->message);
   }
 #else
   (void) issuers;
   (void) at;
-  add_bool (b, "lint_available", FALSE);
+  cli_json_add_bool (b, "lint_available", FALSE);
 #endif
 }
 
@@ -1169,7 +1114,7 @@ m_lint (Params *p, GError **error)
     json_builder_begin_object (b);
     cert_members (b, x, at);
     json_builder_end_object (b);
-    add_string (b, "profile", inkan_certificate_sbr_profile (x));
+    cli_json_add_string (b, "profile", inkan_certificate_sbr_profile (x));
     if (!lint_run (b, x, issuers, at, error))
       return NULL;
     json_builder_end_object (b);
@@ -1236,7 +1181,7 @@ m_test_report (Params *p, GError **error)
   if (!g_file_set_contents (path, text, -1, error))
     return NULL;
   json_builder_begin_object (b);
-  add_string (b, "written", path);
+  cli_json_add_string (b, "written", path);
   json_builder_end_object (b);
   return finish (b);
 }
@@ -1285,21 +1230,21 @@ m_hello (Params *p, GError **error)
   profile = host_profile (NULL, &perr);
 
   json_builder_begin_object (b);
-  add_string (b, "name", "inkan-native-host");
-  add_int (b, "protocol", HOST_PROTOCOL_VERSION);
-  add_bool (b, "compatible", protocol == HOST_PROTOCOL_VERSION);
-  add_string (b, "version", INKAN_VERSION);
-  add_string (b, "libinkan", inkan_version ());
-  add_string (b, "gmime", gmime);
-  add_string (b, "openssl", OpenSSL_version (OPENSSL_VERSION));
-  add_string (b, "profile", profile);
-  add_string (b, "profile_error", perr ? perr->message : NULL);
+  cli_json_add_string (b, "name", "inkan-native-host");
+  cli_json_add_int (b, "protocol", HOST_PROTOCOL_VERSION);
+  cli_json_add_bool (b, "compatible", protocol == HOST_PROTOCOL_VERSION);
+  cli_json_add_string (b, "version", INKAN_VERSION);
+  cli_json_add_string (b, "libinkan", inkan_version ());
+  cli_json_add_string (b, "gmime", gmime);
+  cli_json_add_string (b, "openssl", OpenSSL_version (OPENSSL_VERSION));
+  cli_json_add_string (b, "profile", profile);
+  cli_json_add_string (b, "profile_error", perr ? perr->message : NULL);
 #ifdef HOST_HAVE_LINT
-  add_bool (b, "lint", TRUE);
+  cli_json_add_bool (b, "lint", TRUE);
 #else
-  add_bool (b, "lint", FALSE);
+  cli_json_add_bool (b, "lint", FALSE);
 #endif
-  add_bool (b, "test_mode", host_test_mode ());
+  cli_json_add_bool (b, "test_mode", host_test_mode ());
   json_builder_set_member_name (b, "methods");
   json_builder_begin_array (b);
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)

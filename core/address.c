@@ -61,6 +61,13 @@ inkan_address_normalize (const char *address, GError **error)
     }
   domain_ascii = g_ascii_strdown (mapped, -1);
   idn2_free (mapped);
+  /* The transitional mapping deletes ZWJ/ZWNJ: "x@\u200D" would become
+   * "x@", equal to every other such address. */
+  if (*domain_ascii == '\0' || *domain_ascii == '.')
+    {
+      _inkan_set_error (error, INKAN_ERROR_NO_FROM, _("“%s” is not a mailbox address."), address);
+      return NULL;
+    }
   return g_strconcat (local, "@", domain_ascii, NULL);
 }
 

@@ -839,7 +839,9 @@ find_signed (GMimeObject *obj, const char *path, char **found_path, int depth)
  * @at: check the chain at this time (seconds since the epoch), or 0 for the
  *   signingTime (when not in the future) or else now
  * @error: return location for #INKAN_ERROR_CMS (a signature part that
- *   cannot be read at all) or #INKAN_ERROR_MESSAGE
+ *   cannot be read at all) or #INKAN_ERROR_MESSAGE (also: the MIME tree
+ *   nests deeper than 32 levels or has more than 10,000 parts;
+ *   docs/security.md)
  *
  * Verifies the outermost signature of @message.  When the body itself is
  * not signed but a part inside it is (a signed part inside an unsigned
@@ -889,17 +891,22 @@ inkan_message_verify (GMimeMessage *message, InkanTrust *trust, gint64 at, GErro
  * @identity: the recipient identity
  * @trust: the email trust anchors for signatures found on the way
  * @at: as for inkan_message_verify()
- * @error: return location for #INKAN_ERROR_NOT_SMIME (nothing is
- *   encrypted), #INKAN_ERROR_NOT_RECIPIENT, #INKAN_ERROR_DECRYPT,
- *   #INKAN_ERROR_CMS or #INKAN_ERROR_MESSAGE
+ * @error: return location for #INKAN_ERROR_NOT_SMIME (the message is
+ *   not encrypted as a whole: nothing is, or only a part inside unencrypted
+ *   parts, which is never decrypted, against EFAIL), #INKAN_ERROR_NOT_RECIPIENT,
+ *   #INKAN_ERROR_DECRYPT, #INKAN_ERROR_CMS or #INKAN_ERROR_MESSAGE (also a
+ *   structural limit: 32 levels, 10,000 parts, 8 S/MIME layers)
  *
  * Removes every enveloped and signed-data layer (signed-then-encrypted and
  * encrypted-then-signed alike) and verifies the outermost signature over
  * plaintext, including a multipart/signed left inside.  A signature whose
  * content is encrypted (encrypt-then-sign) is removed but not reported: it
  * does not show who wrote the plaintext.  A multipart/signed body stays
- * in the output so that a mail client can verify it again.  On error
- * @message is unchanged and no plaintext is returned.
+ * in the output so that a mail client can verify it again.  When the
+ * plaintext is not signed but holds a signed part (an encrypted forward),
+ * that part is verified and #INKAN_FLAG_PARTIALLY_SIGNED is set, as by
+ * inkan_message_verify().  On error @message is unchanged and no plaintext
+ * is returned.
  *
  * Returns: (transfer full): the verdict of the outermost signature (kind
  *   %INKAN_VERDICT_NOT_SIGNED when there is none; #INKAN_FLAG_ENCRYPTED is
@@ -962,16 +969,18 @@ inkan_message_decrypt (GMimeMessage *message, InkanIdentity *identity,
         }
       else if (kind == LAYER_MULTIPART_SIGNED)
         {
-          inner = g_object_ref (g_mime_multipart_get_part (GMIME_MULTIPART (current), 0));
-          if (layer_kind (inner) != LAYER_ENVELOPED)
+          /* (none when the boundary never occurs: verify_layer() says so) */
+          GMimeObject *first = g_mime_multipart_get_count (GMIME_MULTIPART (current)) > 0
+                               ? g_mime_multipart_get_part (GMIME_MULTIPART (current), 0) : NULL;
+          if (first == NULL || layer_kind (first) != LAYER_ENVELOPED)
             {
               /* A multipart/signed over plaintext stays in the output so
                * that a mail client can verify it again. */
-              g_object_unref (inner);
               if (pending == NULL && (pending = verify_layer (current, kind, trust, at, NULL, error)) == NULL)
                 return NULL;
               break;
             }
+          inner = g_object_ref (first);
         }
       else
         break;

@@ -287,7 +287,7 @@ _inkan_cms_d2i_signed (InkanVerifyCache *cache, GBytes *der)
   GByteArray *stripped = NULL;
   CMS_ContentInfo *cms = NULL;
 
-  if (cache && len < G_MAXINT32 && (stripped = strip_certificates (cache, data, len, certs)) != NULL)
+  if (cache && data != NULL && len < G_MAXINT32 && (stripped = strip_certificates (cache, data, len, certs)) != NULL)
     {
       p = stripped->data;
       cms = d2i_CMS_ContentInfo (NULL, &p, (long) stripped->len);

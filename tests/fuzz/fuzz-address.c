@@ -60,10 +60,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   char *nl = strchr (input, '\n');
   const char *a = input, *b = nl ? nl + 1 : "";
 
+  gboolean gmime_leaks = fuzz_gmime_issue_159 (data, size);
+
   if (signed_body == NULL)
     make_signed_body (f);
   if (nl)
     *nl = '\0';
+  /* "From: A" and "Sender: B" are address fields. */
+  if (!gmime_leaks)
+    {
+      g_autofree char *fields = g_strconcat ("From: ", a, "\nSender: ", b, NULL);
+      gmime_leaks = fuzz_gmime_issue_159 ((const uint8_t *) fields, strlen (fields));
+    }
+  if (gmime_leaks)
+    fuzz_leak_check (FALSE);
 
   {
     g_autofree char *na = inkan_address_normalize (a, NULL);
@@ -123,5 +133,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           }
       }
   }
+  if (gmime_leaks)
+    fuzz_leak_check (TRUE);
   return 0;
 }

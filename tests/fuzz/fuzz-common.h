@@ -16,6 +16,71 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+/* LeakSanitizer's interface, when the harness runs under it. */
+extern void __lsan_disable (void) __attribute__ ((weak));
+extern void __lsan_enable (void) __attribute__ ((weak));
+
+/* GMime 3.2.13 (Debian 12) leaks the addr-spec of an address followed by
+ * a comment that is never closed ("a@b (x"), in address_parse(), while it
+ * parses the message: https://github.com/jstedfast/gmime/issues/159, fixed
+ * upstream.  inkan cannot avoid it; for inputs with an unclosed comment in
+ * an address header field the harness runs with leak checking off (every
+ * other check stays on).  Returns TRUE when @data has such a field. */
+static inline gboolean
+fuzz_gmime_issue_159 (const uint8_t *data, size_t size)
+{
+  static const char *const names[] = { "from", "to", "cc", "bcc", "sender", "reply-to",
+                                       "resent-from", "resent-to", "resent-cc", "resent-bcc",
+                                       "resent-sender", "resent-reply-to" };
+  size_t i = 0;
+
+  while (i < size)
+    {
+      size_t start = i, colon;
+      gboolean address = FALSE;
+      int depth = 0;
+      gboolean quoted = FALSE;
+
+      for (colon = i; colon < size && data[colon] != ':' && data[colon] != '\n'; colon++)
+        ;
+      if (colon < size && data[colon] == ':')
+        for (guint n = 0; n < G_N_ELEMENTS (names) && !address; n++)
+          address = colon - start >= strlen (names[n])
+                    && g_ascii_strncasecmp ((const char *) data + start, names[n], strlen (names[n])) == 0;
+      /* the field, with its continuation lines */
+      for (i = colon; i < size; i++)
+        {
+          if (data[i] == '\n' && (i + 1 >= size || (data[i + 1] != ' ' && data[i + 1] != '\t')))
+            break;
+          if (!address)
+            continue;
+          if (data[i] == '\\' && i + 1 < size)
+            i++;
+          else if (quoted)
+            quoted = data[i] != '"';
+          else if (data[i] == '"' && depth == 0)
+            quoted = TRUE;
+          else if (data[i] == '(')
+            depth++;
+          else if (data[i] == ')' && depth > 0)
+            depth--;
+        }
+      if (address && depth > 0)
+        return TRUE;
+      i++;
+    }
+  return FALSE;
+}
+
+static inline void
+fuzz_leak_check (gboolean on)
+{
+  if (on && __lsan_enable)
+    __lsan_enable ();
+  else if (!on && __lsan_disable)
+    __lsan_disable ();
+}
+
 /* The identity (tests/fuzz/identity.pem, fuzz@example.org, self-signed)
  * decrypts and is the only trust anchor. */
 typedef struct {
@@ -37,6 +102,14 @@ typedef struct {
       }                                                                          \
   } while (0)
 
+static inline void
+fuzz_log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  g_log_default_handler (domain, level, message, data);
+  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL))
+    abort ();
+}
+
 static inline FuzzFixture *
 fuzz_fixture (void)
 {
@@ -48,8 +121,9 @@ fuzz_fixture (void)
     return &f;
   done = TRUE;
   inkan_init ();
-  /* A GLib critical is a libinkan bug (an API called with bad arguments). */
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
+  /* A GLib critical is a libinkan bug (an API called with bad arguments);
+   * abort() rather than GLib's breakpoint, so that libFuzzer keeps the input. */
+  g_log_set_default_handler (fuzz_log_handler, NULL);
   f.identity = inkan_identity_load (FUZZ_DIR "/identity.pem", NULL, &error);
   if (f.identity == NULL)
     {

@@ -13,7 +13,7 @@ ID=$HERE/identity.pem
 PF="--passphrase-file $PKI/passphrase.txt"
 W=$(mktemp -d "${TMPDIR:-/tmp}/inkan-seeds.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-for h in message cms delivery address cert lint; do mkdir -p "$OUT/$h"; cp "$HERE/seeds/$h/"* "$OUT/$h/" 2>/dev/null || true; done
+for h in message cms delivery address cert lint host; do mkdir -p "$OUT/$h"; cp "$HERE/seeds/$h/"* "$OUT/$h/" 2>/dev/null || true; done
 
 # ---------------------------------------------------------------- messages
 cp "$TOP"/samples/mail/*.eml "$OUT/message/"

@@ -161,4 +161,21 @@ cat "$T/fca.pem" "$T/froot.pem" >"$T/fchain.pem"
 check "sign again with the fake root included too" sign_as "$T/fleaf.pem" "$T/fleaf.key" "$T/fchain.pem" "$T/fake2.eml"
 is "valid-signature:untrusted" "look-alike chain including the look-alike root" "$T/fake2.eml"
 check "... the chain error is given" test "$(vj "$T/fake2.eml" 'd["signers"][0]["chain_error"] is not None')" = True
+
+# ---------------------------------------------------------------- a signer key inkan cannot decode
+# (the rsaEncryption OID of alice's certificate made unknown: this crashed
+# inkan verify before; tests/fuzz/regressions/message keeps one too)
+python3 - "$T/alice.der" "$PKI/alice.cert.pem" "$T/unknown-key.der" <<'PY'
+import ssl, sys
+der = bytearray(open(sys.argv[1], "rb").read())
+leaf = ssl.PEM_cert_to_DER_cert(open(sys.argv[2]).read())
+k = der.find(leaf)
+m = der.find(bytes.fromhex("06092a864886f70d010101"), k)
+assert k >= 0 and k < m < k + len(leaf)
+der[m + 10] = 0x7F
+open(sys.argv[3], "wb").write(der)
+PY
+signed_mail "$T/h-alice" "$T/e" "$T/unknown-key.der" "$T/unknown-key.eml"
+is "invalid:untrusted" "signer certificate with an unknown public-key algorithm" "$T/unknown-key.eml"
+exit_is 1 "unknown public-key algorithm (no crash)" "$T/unknown-key.eml"
 finish

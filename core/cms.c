@@ -228,7 +228,8 @@ inkan_name_to_string (const X509_NAME *name)
 
   X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
   len = BIO_get_mem_data (bio, &data);
-  return g_strndup (data, len > 0 ? (gsize) len : 0);
+  /* An empty name leaves the BIO without a buffer: still a string. */
+  return len > 0 && data != NULL ? g_strndup (data, len) : g_strdup ("");
 }
 
 gint64

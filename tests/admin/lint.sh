@@ -229,6 +229,13 @@ CASES=$(sed 's|^|'"$L"'/|; s|$|.pem|' "$L/cases")
 "$INKAN" lint --json --chain "$L/chain.pem" $CASES >"$T/lint.json" 2>"$T/lint.err"
 rc=$?
 if [ "$rc" -eq 1 ]; then ok "lint of all cases exits 1 (some break rules)"; else not_ok "lint of all cases exits $rc"; sed 's/^/# /' "$T/lint.err"; fi
+# The text report of the same (an empty subject once crashed it).
+# shellcheck disable=SC2086
+"$INKAN" lint --chain "$L/chain.pem" $CASES >"$T/lint.txt" 2>"$T/lint-text.err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q '(empty subject)' "$T/lint.txt" && tail -n 1 "$T/lint.txt" | grep -q 'certificates, .* with errors'; then
+  ok "text report of all cases is complete and exits 1"
+else not_ok "text report of all cases exits $rc"; tail -n 3 "$T/lint.txt" | sed 's/^/# /'; fi
 python3 - "$T/lint.json" "$T/expected" "$L/cases" >"$T/compare" <<'PY'
 import json, sys
 results = {}

@@ -29,6 +29,38 @@
  *
  * Returns: (transfer full): the normalised address, or %NULL on error.
  */
+/* The lower-cased @domain when it is a plain ASCII host name whose
+ * IDNA2008 lookup (RFC 5891 §5) can only fold its case: LDH labels of 1–63
+ * octets, none an A-label candidate ("xn--") or with hyphens in the places
+ * RFC 5891 §4.2.3.1 reserves, at most 253 octets in all.  %NULL for
+ * anything else, which goes through libidn2.  Most mail is this; libidn2
+ * costs a Unicode normalisation per address. */
+static char *
+ascii_host_name_folded (const char *domain)
+{
+  gsize label = 0, total = 0;
+  const char *start = domain;
+
+  for (const char *p = domain;; p++, total++)
+    {
+      if (*p == '.' || *p == '\0')
+        {
+          if (label == 0 || label > 63 || start[0] == '-' || p[-1] == '-'
+              || (label >= 4 && start[2] == '-' && start[3] == '-'))
+            return NULL;
+          if (*p == '\0')
+            break;
+          label = 0;
+          start = p + 1;
+          continue;
+        }
+      if (!g_ascii_isalnum (*p) && *p != '-')
+        return NULL;
+      label++;
+    }
+  return total <= 253 ? g_ascii_strdown (domain, -1) : NULL;
+}
+
 char *
 inkan_address_normalize (const char *address, GError **error)
 {
@@ -46,6 +78,8 @@ inkan_address_normalize (const char *address, GError **error)
       return NULL;
     }
   local = g_ascii_strdown (address, at - address);
+  if ((domain_ascii = ascii_host_name_folded (at + 1)) != NULL)
+    return g_strconcat (local, "@", domain_ascii, NULL);
   rc = idn2_to_ascii_8z (at + 1, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
   if (rc != IDN2_OK)
     {

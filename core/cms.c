@@ -309,8 +309,40 @@ free_bio_upto (BIO *bio, BIO *upto)
     }
 }
 
+/* The certificate fields of @s (subject, issuer, serial, validity and
+ * addresses, inkan_certificate_get_addresses()) from @cert. */
+void
+_inkan_signer_fill_cert (InkanSigner *s, X509 *cert, gboolean *from_subject)
+{
+  BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (cert), NULL);
+  char *hex = bn ? BN_bn2hex (bn) : NULL;
+
+  s->subject = _inkan_name_to_string (X509_get_subject_name (cert));
+  s->issuer = _inkan_name_to_string (X509_get_issuer_name (cert));
+  s->serial = g_ascii_strdown (hex ? hex : "", -1);
+  OPENSSL_free (hex);
+  BN_free (bn);
+  s->not_before = _inkan_asn1_time_to_unix (X509_get0_notBefore (cert));
+  s->not_after = _inkan_asn1_time_to_unix (X509_get0_notAfter (cert));
+  s->emails = inkan_certificate_get_addresses (cert, from_subject);
+}
+
+/* Copies the fields _inkan_signer_fill_cert() sets from @from to @to. */
+void
+_inkan_signer_copy_cert (InkanSigner *to, const InkanSigner *from)
+{
+  to->subject = g_strdup (from->subject);
+  to->issuer = g_strdup (from->issuer);
+  to->serial = g_strdup (from->serial);
+  to->not_before = from->not_before;
+  to->not_after = from->not_after;
+  to->emails = g_ptr_array_new_full (from->emails->len, g_free);
+  for (guint i = 0; i < from->emails->len; i++)
+    g_ptr_array_add (to->emails, g_strdup (g_ptr_array_index (from->emails, i)));
+}
+
 static InkanSigner *
-describe_signer (CMS_SignerInfo *si, X509 *signer, EVP_PKEY *pk,
+describe_signer (InkanTrust *trust, CMS_SignerInfo *si, X509 *signer, EVP_PKEY *pk,
                  X509_ALGOR *pdig, X509_ALGOR *psig, guint *flags)
 {
   InkanSigner *s = g_new0 (InkanSigner, 1);
@@ -327,18 +359,8 @@ describe_signer (CMS_SignerInfo *si, X509 *signer, EVP_PKEY *pk,
       *flags |= INKAN_FLAG_NO_SIGNER;
       return s;
     }
-  s->subject = _inkan_name_to_string (X509_get_subject_name (signer));
-  s->issuer = _inkan_name_to_string (X509_get_issuer_name (signer));
-  {
-    BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (signer), NULL);
-    char *hex = bn ? BN_bn2hex (bn) : NULL;
-    s->serial = g_ascii_strdown (hex ? hex : "", -1);
-    OPENSSL_free (hex);
-    BN_free (bn);
-  }
-  s->not_before = _inkan_asn1_time_to_unix (X509_get0_notBefore (signer));
-  s->not_after = _inkan_asn1_time_to_unix (X509_get0_notAfter (signer));
-  s->emails = inkan_certificate_get_addresses (signer, &from_subject);
+  if (!_inkan_verify_cache_describe (_inkan_trust_get_cache (trust), signer, s, &from_subject))
+    _inkan_signer_fill_cert (s, signer, &from_subject);
   if (from_subject)
     *flags |= INKAN_FLAG_ADDRESS_FROM_SUBJECT;
   /* NULL when the key cannot be decoded (an unknown algorithm): the
@@ -445,7 +467,7 @@ _inkan_cms_verify_with (GBytes *der, InkanWriteFunc write, gpointer detached_con
       gboolean ok;
 
       CMS_SignerInfo_get0_algs (si, &pk, &signer, &pdig, &psig);
-      s = describe_signer (si, signer, pk, pdig, psig, &result->flags);
+      s = describe_signer (trust, si, signer, pk, pdig, psig, &result->flags);
       g_ptr_array_add (result->signers, s);
       if (signer == NULL)
         {

@@ -69,5 +69,7 @@ GBytes *_inkan_cms_decrypt (GBytes *cms, InkanIdentity *identity, GError **error
 int _inkan_cms_content_type (GBytes *cms);
 const char *_inkan_digest_micalg (InkanDigest digest);
 void _inkan_signer_free (InkanSigner *signer);
+void _inkan_signer_fill_cert (InkanSigner *s, X509 *cert, gboolean *from_subject);
+void _inkan_signer_copy_cert (InkanSigner *to, const InkanSigner *from);
 
 #endif

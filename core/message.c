@@ -25,6 +25,9 @@ inkan_message_parse_bytes (GBytes *bytes, GError **error)
   g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   GMimeMessage *msg;
 
+  /* Parts keep their content as substreams of @stream (a private copy
+   * of @bytes): no per-part copies. */
+  g_mime_parser_set_persist_stream (parser, TRUE);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   msg = g_mime_parser_construct_message (parser, NULL);
   if (msg == NULL || g_mime_message_get_mime_part (msg) == NULL)
@@ -668,6 +671,7 @@ record_signature (InkanVerdict *v, GMimeMessage *message, InkanCmsVerifyResult *
 {
   gboolean ambiguous = FALSE;
   g_autoptr (GPtrArray) from = from_mailboxes (message, &ambiguous);
+  g_autofree char *from_norm = NULL;
   gboolean any_match = FALSE;
 
   if (ambiguous)
@@ -678,14 +682,18 @@ record_signature (InkanVerdict *v, GMimeMessage *message, InkanCmsVerifyResult *
       g_ptr_array_set_size (from, 0);
     }
   v->flags |= res->flags;
+  /* The signer speaks for the message only if it is the one From mailbox;
+   * two From addresses are never "from" one signer.  The comparison is
+   * inkan_address_equal()'s, with the From side normalised once. */
+  from_norm = from->len == 1 ? inkan_address_normalize (g_ptr_array_index (from, 0), NULL) : NULL;
   for (guint i = 0; i < res->signers->len; i++)
     {
       InkanSigner *s = g_ptr_array_index (res->signers, i);
-      /* The signer speaks for the message only if it is the one From
-       * mailbox; two From addresses are never "from" one signer. */
-      for (guint j = 0; from->len == 1 && s->emails && j < s->emails->len; j++)
-        if (inkan_address_equal (g_ptr_array_index (s->emails, j), g_ptr_array_index (from, 0)))
-          s->from_match = TRUE;
+      for (guint j = 0; from_norm && s->emails && j < s->emails->len && !s->from_match; j++)
+        {
+          g_autofree char *email_norm = inkan_address_normalize (g_ptr_array_index (s->emails, j), NULL);
+          s->from_match = email_norm != NULL && strcmp (email_norm, from_norm) == 0;
+        }
       any_match = any_match || s->from_match;
     }
   if (!any_match)

@@ -15,6 +15,9 @@ gboolean _inkan_verify_cache_chain_trusted (InkanVerifyCache *cache, X509 *cert,
 void _inkan_verify_cache_add_chain (InkanVerifyCache *cache, X509 *cert, STACK_OF (X509) *untrusted,
                                     STACK_OF (X509) *chain);
 
+gboolean _inkan_verify_cache_describe (InkanVerifyCache *cache, X509 *cert, InkanSigner *signer,
+                                       gboolean *from_subject);
+
 /* chain.c: the cache of a trust set (NULL for NULL). */
 InkanVerifyCache *_inkan_trust_get_cache (InkanTrust *trust);
 

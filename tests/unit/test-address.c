@@ -1,5 +1,6 @@
 /* Unit tests for core/address.c: the rfc822Name/SmtpUTF8Mailbox match rule. */
 #include "inkan.h"
+#include <idn2.h>
 
 static void
 test_normalize (void)
@@ -51,6 +52,41 @@ test_equal (void)
   g_assert_false (inkan_address_equal ("alice@ex\xd0\xb0mple.org", "alice@example.org"));
 }
 
+/* The plain-ASCII shortcut of inkan_address_normalize() must give what
+ * libidn2 gives (or fail where it fails): every domain here is compared
+ * with libidn2's own answer, lower-cased as inkan does. */
+static void
+test_ascii_like_idn2 (void)
+{
+  const char *domains[] = {
+    "example.org", "EXAMPLE.Org", "a.b.c.d.e.f.g", "123.45", "a-b.example", "x1-2-3.jp",
+    "-lead.example", "trail-.example", "ab--cd.example", "xn--r8jz45g.jp", "XN--R8JZ45G.JP",
+    "xn--bad-punycode-.jp", "xn--.jp", "a..b", ".example", "example.", "under_score.example",
+    "sp ace.example", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk.jp",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl.jp",
+    "a-.b", "ab-.cd", "a--b.example", "abc--d.example", "1--1.example",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    {
+      g_autofree char *addr = g_strconcat ("User@", domains[i], NULL);
+      g_autofree char *got = inkan_address_normalize (addr, NULL);
+      char *mapped = NULL;
+      g_autofree char *want = NULL;
+
+      if (idn2_to_ascii_8z (domains[i], &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK
+          || idn2_to_ascii_8z (domains[i], &mapped, IDN2_TRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK)
+        {
+          g_autofree char *lower = g_ascii_strdown (mapped, -1);
+          if (lower[0] != '\0' && lower[0] != '.')
+            want = g_strconcat ("user@", lower, NULL);
+        }
+      idn2_free (mapped);
+      g_test_message ("%s: inkan %s, libidn2 %s", domains[i], got ? got : "(invalid)", want ? want : "(invalid)");
+      g_assert_cmpstr (got, ==, want);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -59,5 +95,6 @@ main (int argc, char **argv)
   g_test_add_func ("/address/normalize", test_normalize);
   g_test_add_func ("/address/invalid", test_invalid);
   g_test_add_func ("/address/equal", test_equal);
+  g_test_add_func ("/address/ascii-like-idn2", test_ascii_like_idn2);
   return g_test_run ();
 }

@@ -473,20 +473,60 @@ parse_message (GMimeStream *stream, GError **error)
  * @error: return location for #INKAN_ERROR_IO or #INKAN_ERROR_MESSAGE
  *
  * Parses one RFC 5322 message from @fd in bounded memory.  A regular file
- * is parsed in place from its current offset, and the message reads its
- * content from it when needed (a duplicate of @fd stays open until the
- * message is freed).  A pipe or terminal is read to its end, into memory
+ * of up to a few MiB is read into memory; a larger one is parsed in place
+ * from its current offset, and the message reads its content from it when
+ * needed (a duplicate of @fd stays open until the message is freed).  A pipe or terminal is read to its end, into memory
  * up to a few MiB and into an unlinked 0600 temporary file beyond.
  *
  * Returns: (transfer full): the parsed message, or %NULL.
  */
+/* The rest of the regular file @fd, @size bytes by fstat(), in memory;
+ * %NULL when it does not read as that (it changed size, or a read failed):
+ * the caller then parses it in place. */
+static GMimeStream *
+read_small_file (int fd, gsize size)
+{
+  GByteArray *data = g_byte_array_sized_new ((guint) size + 1);
+  off_t start = lseek (fd, 0, SEEK_CUR);
+  gsize got = 0;
+
+  if (start < 0 || (gsize) start > size)
+    goto fail;
+  size -= (gsize) start;
+  g_byte_array_set_size (data, (guint) size + 1);
+  /* One byte more than expected: a file that grew is not cut short. */
+  while (got <= size)
+    {
+      ssize_t n = read (fd, data->data + got, size + 1 - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += (gsize) n;
+    }
+  if (got != size)
+    goto fail;
+  g_byte_array_set_size (data, (guint) size);
+  return g_mime_stream_mem_new_with_byte_array (data);
+
+fail:
+  g_byte_array_unref (data);
+  if (start >= 0)
+    (void) lseek (fd, start, SEEK_SET);
+  return NULL;
+}
+
 GMimeMessage *
 inkan_message_load_fd (int fd, GError **error)
 {
   g_autoptr (GMimeStream) stream = NULL;
   struct stat st;
+  gboolean regular = fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
 
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+  if (regular && (gsize) st.st_size <= INKAN_SPILL_THRESHOLD
+      && (stream = read_small_file (fd, (gsize) st.st_size)) != NULL)
+    ; /* parsed from memory: one read instead of a seek and a read per access */
+  else if (regular)
     {
       int copy = fcntl (fd, F_DUPFD_CLOEXEC, 0);
       if (copy < 0)

@@ -82,6 +82,25 @@ serial_hex (X509 *cert)
   return out;
 }
 
+/* The certificates of @path for linting: PEM and DER certificate files
+ * read without decoding their keys (inkan_lint_load_certificates()), any
+ * other format as cli_load_certificate_file() reads it. */
+static GPtrArray *
+load_for_lint (const char *path, CliPassphrase *pp, GError **error)
+{
+  GError *local = NULL;
+  GPtrArray *certs = inkan_lint_load_certificates (path, &local);
+
+  if (certs || !g_error_matches (local, INKAN_ERROR, INKAN_ERROR_CERTIFICATE))
+    {
+      if (local)
+        g_propagate_error (error, local);
+      return certs;
+    }
+  g_clear_error (&local);
+  return cli_load_certificate_file (path, pp, error);
+}
+
 typedef struct {
   char *file;
   X509 *cert;
@@ -113,7 +132,7 @@ cli_lint (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("CERT... — check certificates against the S/MIME Baseline Requirements"));
   g_autoptr (GPtrArray) todo = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   g_autoptr (JsonBuilder) b = NULL;
-  STACK_OF (X509) *issuers = NULL;
+  g_autoptr (InkanLinter) linter = NULL;
   GError *error = NULL;
   gint64 at = 0;
   guint with_errors = 0;
@@ -130,17 +149,16 @@ cli_lint (int argc, char **argv)
       g_error_free (error);
       return EXIT_USAGE;
     }
-  issuers = sk_X509_new_null ();
+  linter = inkan_linter_new (NULL, at);
   for (int pass = 0; pass < 2; pass++)
     {
       char **files = pass == 0 ? argv + 1 : chain_files;
       for (int i = 0; files && files[i]; i++)
         {
-          g_autoptr (GPtrArray) certs = cli_load_certificate_file (files[i], &pp, &error);
+          g_autoptr (GPtrArray) certs = load_for_lint (files[i], &pp, &error);
           if (certs == NULL)
             {
               cli_passphrase_clear (&pp);
-              sk_X509_pop_free (issuers, X509_free);
               return cli_fail ("lint", error);
             }
           for (guint j = 0; j < certs->len; j++)
@@ -152,11 +170,7 @@ cli_lint (int argc, char **argv)
               g_ptr_array_add (todo, e);
               /* Only CA certificates can be issuers: a bundle of many
                * leaves stays linear. */
-              if (X509_check_ca (e->cert) != 0)
-                {
-                  X509_up_ref (e->cert);
-                  sk_X509_push (issuers, e->cert);
-                }
+              inkan_linter_add_candidate (linter, e->cert);
             }
         }
     }
@@ -170,15 +184,12 @@ cli_lint (int argc, char **argv)
   for (guint i = 0; i < todo->len; i++)
     {
       Entry *e = g_ptr_array_index (todo, i);
-      g_autoptr (GPtrArray) findings = inkan_lint_certificate (e->cert, issuers, at, &error);
+      g_autoptr (GPtrArray) findings = inkan_linter_check (linter, e->cert, &error);
       g_autofree char *subject = NULL, *profile = NULL, *summary = NULL;
       guint counts[5] = { 0 };
 
       if (findings == NULL)
-        {
-          sk_X509_pop_free (issuers, X509_free);
-          return cli_fail ("lint", error);
-        }
+        return cli_fail ("lint", error);
       for (guint j = 0; j < findings->len; j++)
         counts[((InkanFinding *) g_ptr_array_index (findings, j))->severity]++;
       if (counts[INKAN_SEVERITY_FATAL] + counts[INKAN_SEVERITY_ERROR] > 0)
@@ -246,7 +257,6 @@ cli_lint (int argc, char **argv)
     }
   else if (todo->len > 1 && (!quiet || with_errors))
     printf (_("%u certificates, %u with errors\n"), todo->len, with_errors);
-  sk_X509_pop_free (issuers, X509_free);
   return with_errors ? EXIT_NOT_VALID : EXIT_OK;
 }
 

@@ -514,6 +514,21 @@ GPtrArray *inkan_lint_identity (InkanIdentity *identity, gint64 at, GError **err
 guint inkan_findings_count (GPtrArray *findings, InkanSeverity severity);
 
 /**
+ * InkanLinter:
+ *
+ * Checks many certificates against the same issuers (core/lint.c).
+ */
+typedef struct _InkanLinter InkanLinter;
+
+InkanLinter *inkan_linter_new (STACK_OF (X509) *issuers, gint64 at);
+void inkan_linter_add_issuer (InkanLinter *linter, X509 *cert);
+gboolean inkan_linter_add_candidate (InkanLinter *linter, X509 *cert);
+GPtrArray *inkan_linter_check (InkanLinter *linter, X509 *cert, GError **error);
+void inkan_linter_free (InkanLinter *linter);
+GPtrArray *inkan_lint_load_certificates (const char *path, GError **error);
+X509 *inkan_lint_parse_der (const unsigned char *der, gsize len);
+
+/**
  * InkanChainReport:
  * @certificates: (element-type X509): the path: the certificate first, then
  *   each issuer; the anchor last when one was reached
@@ -636,6 +651,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanStoreEntry, inkan_store_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanDelivery, inkan_delivery_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanImportResult, inkan_import_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanFinding, inkan_finding_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanLinter, inkan_linter_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanChainReport, inkan_chain_report_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanScanItem, inkan_scan_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkanRequestIssue, inkan_request_issue_free)

@@ -206,10 +206,9 @@ lint_ca_subject (LintCtx *c)
 static void
 lint_ca_key_size (LintCtx *c)
 {
-  int bits;
-  const char *curve;
+  int bits = c->key.bits;
 
-  if (c->not_before >= SBR_CA_RSA_4096 && _lint_public_key_kind (c->cert, &bits, &curve) == KEY_RSA && bits > 0 && bits < 4096)
+  if (c->not_before >= SBR_CA_RSA_4096 && c->key.kind == KEY_RSA && bits > 0 && bits < 4096)
     _lint_add (c, INKAN_SEVERITY_WARNING, "inkan.smime_ca.rsa_key_below_4096", P_SPKI,
                _("A CA certificate issued on or after 2026-09-15 has a %d-bit RSA key; new CA keys must be at least 4096 bits (SBR v1.0.15)."),
                bits);

@@ -65,7 +65,11 @@ algor_hex (const X509_ALGOR *alg)
     return g_strdup ("");
   hex = g_malloc ((gsize) len * 2 + 1);
   for (int i = 0; i < len; i++)
-    sprintf (hex + 2 * i, "%02x", der[i]);
+    {
+      hex[2 * i] = "0123456789abcdef"[der[i] >> 4];
+      hex[2 * i + 1] = "0123456789abcdef"[der[i] & 15];
+    }
+  hex[2 * len] = '\0';
   OPENSSL_free (der);
   return hex;
 }
@@ -202,64 +206,28 @@ _lint_validity_times (LintCtx *c)
 int
 _lint_public_key_kind (X509 *cert, int *bits, const char **curve)
 {
-  X509_PUBKEY *xpk = X509_get_X509_PUBKEY (cert);
-  ASN1_OBJECT *oid = NULL;
-  const void *pval = NULL;
-  int ptype = 0;
-  X509_ALGOR *alg = NULL;
-  EVP_PKEY *pk;
-  int nid;
+  LintKey key;
+  int kind;
 
-  *bits = 0;
-  *curve = NULL;
-  if (xpk == NULL || !X509_PUBKEY_get0_param (&oid, NULL, NULL, &alg, xpk))
-    return KEY_UNKNOWN;
-  X509_ALGOR_get0 (NULL, &ptype, &pval, alg);
-  nid = OBJ_obj2nid (oid);
-  pk = X509_get0_pubkey (cert);
-  ERR_clear_error ();
-  if (pk)
-    *bits = EVP_PKEY_get_bits (pk);
-  switch (nid)
-    {
-    case NID_rsaEncryption:
-    case NID_rsassaPss:
-      return KEY_RSA;
-    case NID_X9_62_id_ecPublicKey:
-      if (ptype == V_ASN1_OBJECT)
-        switch (OBJ_obj2nid (pval))
-          {
-          case NID_X9_62_prime256v1: *curve = "P-256"; break;
-          case NID_secp384r1: *curve = "P-384"; break;
-          case NID_secp521r1: *curve = "P-521"; break;
-          default: *curve = OBJ_nid2sn (OBJ_obj2nid (pval)); break;
-          }
-      return KEY_EC;
-    case NID_ED25519: return KEY_ED25519;
-    case NID_ED448: return KEY_ED448;
-    default:
-      break;
-    }
-  {
-    char buf[80];
-    OBJ_obj2txt (buf, sizeof buf, oid, 1);
-    if (g_str_has_prefix (buf, "2.16.840.1.101.3.4.3.") && (buf[21] == '1') && strchr ("789", buf[22]) && !buf[23])
-      return KEY_MLDSA;
-    if (g_str_has_prefix (buf, "2.16.840.1.101.3.4.4.") && strchr ("123", buf[21]) && !buf[22])
-      return KEY_MLKEM;
-  }
-  return KEY_OTHER;
+  _lint_key_read (cert, &key);
+  kind = key.kind;
+  *bits = key.bits;
+  *curve = key.curve;
+  _lint_key_clear (&key);
+  return kind;
 }
 
 /* The primes below 752 (SBR 6.1.6, NIST SP 800-89 §5.3.3), multiplied
  * into groups whose product fits in 32 bits: one BN_mod_word() per group
- * instead of one per prime. */
+ * instead of one per prime, on the modulus reduced first modulo the
+ * product of them all (a 1000-bit number instead of a 2048-bit one). */
 typedef struct {
   guint32 product;
   unsigned short first, count;
 } PrimeGroup;
 
 static unsigned short primes_below_752[140];
+static BIGNUM *all_primes_product;
 
 static const PrimeGroup *
 prime_groups (guint *count)
@@ -271,6 +239,7 @@ prime_groups (guint *count)
   if (g_once_init_enter (&done))
     {
       guint n = 0;
+      BIGNUM *product = BN_new ();
       for (unsigned p = 2; p < 752; p++)
         {
           gboolean prime = TRUE;
@@ -281,24 +250,308 @@ prime_groups (guint *count)
         }
       for (guint i = 0; i < n;)
         {
-          guint64 product = 1;
+          guint64 group_product = 1;
           PrimeGroup *g = &groups[n_groups++];
           g->first = (unsigned short) i;
-          while (i < n && product * primes_below_752[i] <= G_MAXUINT32)
-            product *= primes_below_752[i++], g->count++;
-          g->product = (guint32) product;
+          while (i < n && group_product * primes_below_752[i] <= G_MAXUINT32)
+            group_product *= primes_below_752[i++], g->count++;
+          g->product = (guint32) group_product;
         }
+      if (product && BN_one (product))
+        for (guint i = 0; i < n_groups && product; i++)
+          if (!BN_mul_word (product, groups[i].product))
+            {
+              BN_free (product);
+              product = NULL;
+            }
+      all_primes_product = product;
       g_once_init_leave (&done, 1);
     }
   *count = n_groups;
   return groups;
 }
 
-static void
-lint_rsa_key (LintCtx *c, EVP_PKEY *pk)
+/* @n modulo each group product, without a division per word: with
+ * c[j] = 2^(32 j) mod m, n = sum w[j] 2^(32 j) is congruent to
+ * sum w[j] c[j] (mod m), which fits in 128 bits for n up to 2^4096.  FALSE
+ * when @n is longer. */
+#define WORDS_MAX 128
+static guint32 (*word_powers)[WORDS_MAX];   /* [group][j] */
+
+static gboolean
+group_residues (const BIGNUM *n, const PrimeGroup *groups, guint count, guint64 *out)
 {
-  BIGNUM *n = NULL, *e = NULL;
-  int bits = EVP_PKEY_get_bits (pk);
+#ifdef __SIZEOF_INT128__
+  static gsize done;
+  unsigned char bytes[WORDS_MAX * 4];
+  guint32 words[WORDS_MAX];
+  int len = BN_num_bytes (n), n_words = (len + 3) / 4;
+
+  if (g_once_init_enter (&done))
+    {
+      word_powers = g_malloc (count * sizeof *word_powers);
+      for (guint g = 0; g < count; g++)
+        {
+          guint64 c = 1 % groups[g].product;
+          for (guint j = 0; j < WORDS_MAX; j++, c = (c << 32) % groups[g].product)
+            word_powers[g][j] = (guint32) c;
+        }
+      g_once_init_leave (&done, 1);
+    }
+  if (n_words > WORDS_MAX || BN_bn2lebinpad (n, bytes, n_words * 4) < 0)
+    return FALSE;
+  for (int j = 0; j < n_words; j++)
+    words[j] = (guint32) bytes[4 * j] | (guint32) bytes[4 * j + 1] << 8 | (guint32) bytes[4 * j + 2] << 16
+               | (guint32) bytes[4 * j + 3] << 24;
+  for (guint g = 0; g < count; g++)
+    {
+      unsigned __int128 sum = 0;
+      for (int j = 0; j < n_words; j++)
+        sum += (guint64) words[j] * word_powers[g][j];
+      out[g] = (guint64) (sum % groups[g].product);
+    }
+  return TRUE;
+#else
+  (void) n;
+  (void) groups;
+  (void) count;
+  (void) out;
+  return FALSE;
+#endif
+}
+
+/* The least prime below 752 that divides @n, or 0; residues[i] is @n
+ * modulo the i-th prime below 752. */
+static guint
+small_prime_factor (const BIGNUM *n, guint32 residues[140], BN_CTX *ctx)
+{
+  guint count, found = 0;
+  const PrimeGroup *groups = prime_groups (&count);
+  guint64 group_rem[140];
+  gboolean fast = group_residues (n, groups, count, group_rem);
+  BIGNUM *reduced = fast ? NULL : BN_new ();
+  const BIGNUM *r = n;
+
+  /* n mod p = (n mod P) mod p when p divides P. */
+  if (!fast && ctx && reduced && all_primes_product && BN_mod (reduced, n, all_primes_product, ctx))
+    r = reduced;
+  for (guint i = 0; i < count; i++)
+    {
+      guint64 rem = fast ? group_rem[i] : BN_mod_word (r, groups[i].product);
+      for (guint j = 0; j < groups[i].count; j++)
+        {
+          guint p = primes_below_752[groups[i].first + j];
+          residues[groups[i].first + j] = (guint32) (rem % p);
+          if (!found && rem % p == 0)
+            found = p;
+        }
+    }
+  BN_free (reduced);
+  return found;
+}
+
+static guint32
+pow_mod (guint64 base, guint64 exp, guint32 mod)
+{
+  guint64 result = 1;
+
+  base %= mod;
+  for (; exp; exp >>= 1, base = base * base % mod)
+    if (exp & 1)
+      result = result * base % mod;
+  return (guint32) result;
+}
+
+/* @n is exactly @root to the @k. */
+static gboolean
+is_power_of (const BIGNUM *n, const BIGNUM *root, guint k, BN_CTX *ctx)
+{
+  BIGNUM *kb = BN_new (), *power = BN_new ();
+  gboolean yes = kb && power && BN_set_word (kb, k) && BN_exp (power, root, kb, ctx) && BN_cmp (power, n) == 0;
+
+  BN_free (kb);
+  BN_free (power);
+  return yes;
+}
+
+/* The integer k-th root of @n (Newton's method from above), or NULL. */
+static BIGNUM *
+kth_root (const BIGNUM *n, guint k, BN_CTX *ctx)
+{
+  BIGNUM *x = BN_new (), *y = BN_new (), *t = BN_new (), *km1 = BN_new ();
+  gboolean ok = x && y && t && km1 && BN_set_word (km1, k - 1)
+                && BN_lshift (x, BN_value_one (), (BN_num_bits (n) + (int) k - 1) / (int) k);
+
+  while (ok)
+    {
+      /* y = ((k - 1) x + n / x^(k-1)) / k */
+      ok = BN_exp (t, x, km1, ctx) && !BN_is_zero (t) && BN_div (t, NULL, n, t, ctx) && BN_copy (y, x)
+           && BN_mul_word (y, k - 1) && BN_add (y, y, t) && BN_div_word (y, k) != (BN_ULONG) -1;
+      if (!ok || BN_cmp (y, x) >= 0)
+        break;
+      BN_copy (x, y);
+    }
+  BN_free (y);
+  BN_free (t);
+  BN_free (km1);
+  if (!ok)
+    {
+      BN_free (x);
+      return NULL;
+    }
+  return x;
+}
+
+/* For the primes k below 1000 that no prime below 752 is 1 modulo (109,
+ * 137, 149, ...): the least prime p = 1 (mod k). */
+static guint32 extra_screen[1000];
+static guint16 extra_row[1000];
+static guint32 (*extra_powers)[128];   /* [extra_row[k]][j] = 2^(32 j) mod extra_screen[k] */
+/* For each prime k below 1000: the indices (into primes_below_752) of the
+ * primes p = 1 (mod k), from screen_start[k], screen_count[k] of them. */
+static guint16 screen_start[1000], screen_count[1000];
+static guint8 *screen_index;
+
+static gboolean
+is_small_prime (guint32 v)
+{
+  if (v < 2)
+    return FALSE;
+  for (guint32 d = 2; d * d <= v; d++)
+    if (v % d == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+init_extra_screens (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      GArray *index = g_array_new (FALSE, FALSE, sizeof (guint8));
+      guint count;
+
+      prime_groups (&count);
+      for (guint k = 2; k < G_N_ELEMENTS (screen_start); k++)
+        {
+          screen_start[k] = (guint16) index->len;
+          if (is_small_prime (k))
+            for (guint8 i = 1; i < 140; i++)
+              if (primes_below_752[i] % k == 1)
+                g_array_append_val (index, i);
+          screen_count[k] = (guint16) (index->len - screen_start[k]);
+        }
+      screen_index = (guint8 *) g_array_free (index, FALSE);
+      for (guint32 k = 3; k < G_N_ELEMENTS (extra_screen); k += 2)
+        {
+          guint32 p;
+
+          /* Is a prime below 752 1 modulo k? */
+          for (p = k + 1; p < 752; p += k)
+            if (is_small_prime (p))
+              break;
+          if (!is_small_prime (k) || p < 752)
+            continue;
+          for (p = 2 * k + 1; !is_small_prime (p); p += 2 * k)
+            ;
+          extra_screen[k] = p;
+        }
+      {
+        guint rows = 0;
+        for (guint k = 0; k < G_N_ELEMENTS (extra_screen); k++)
+          if (extra_screen[k])
+            extra_row[k] = (guint16) rows++;
+        extra_powers = g_malloc ((rows ? rows : 1) * sizeof *extra_powers);
+        for (guint k = 0; k < G_N_ELEMENTS (extra_screen); k++)
+          if (extra_screen[k])
+            {
+              guint64 c = 1;
+              for (guint j = 0; j < 128; j++, c = (c << 32) % extra_screen[k])
+                extra_powers[extra_row[k]][j] = (guint32) c;
+            }
+      }
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* @n mod extra_screen[@k], as group_residues() computes residues when it
+ * can; @words: @n in 32-bit words, least significant first. */
+static guint64
+extra_residue (const BIGNUM *n, const guint32 *words, int n_words, guint k)
+{
+#ifdef __SIZEOF_INT128__
+  if (words)
+    {
+      unsigned __int128 sum = 0;
+      for (int j = 0; j < n_words; j++)
+        sum += (guint64) words[j] * extra_powers[extra_row[k]][j];
+      return (guint64) (sum % extra_screen[k]);
+    }
+#endif
+  return BN_mod_word (n, extra_screen[k]);
+}
+
+/* The least prime k such that @n (odd, with no prime factor below 752,
+ * residues[] as small_prime_factor() gives them) is a perfect k-th power,
+ * or 0.  A k-th power is a k-th power residue modulo every prime p with
+ * p = 1 (mod k): x^((p-1)/k) = 1 (mod p); nearly every other number fails
+ * that for one such p, so the exact root is computed only for the
+ * survivors.  The root is at least 757 (its prime factors are those of
+ * n), so k <= log2(n) / log2(757). */
+static guint
+perfect_power (const BIGNUM *n, const guint32 residues[140], BN_CTX *ctx)
+{
+  guint k_max = MIN ((guint) (BN_num_bits (n) / 9.56), G_N_ELEMENTS (extra_screen) - 1);
+  guint found = 0;
+  unsigned char bytes[128 * 4];
+  guint32 words_buf[128], *words = NULL;
+  int n_words = (BN_num_bytes (n) + 3) / 4;
+
+  init_extra_screens ();
+  for (guint k = 2; k <= k_max && !found && ctx; k++)
+    {
+      gboolean candidate = TRUE;
+      BIGNUM *root;
+
+      if (!is_small_prime (k))
+        continue;
+      for (guint j = 0; j < screen_count[k] && candidate; j++)
+        {
+          guint i = screen_index[screen_start[k] + j];
+          guint p = primes_below_752[i];
+          candidate = pow_mod (residues[i], (p - 1) / k, p) == 1;
+        }
+      if (candidate && extra_screen[k])
+        {
+          guint32 p = extra_screen[k];
+          guint64 x;
+          if (words == NULL && n_words <= 128 && BN_bn2lebinpad (n, bytes, n_words * 4) >= 0)
+            {
+              for (int j = 0; j < n_words; j++)
+                words_buf[j] = (guint32) bytes[4 * j] | (guint32) bytes[4 * j + 1] << 8
+                               | (guint32) bytes[4 * j + 2] << 16 | (guint32) bytes[4 * j + 3] << 24;
+              words = words_buf;
+            }
+          x = extra_residue (n, words, n_words, k);
+          candidate = x == (BN_ULONG) -1 || x == 0 || pow_mod (x, (p - 1) / k, p) == 1;
+        }
+      if (!candidate)
+        continue;
+      root = kth_root (n, k, ctx);
+      if (root && is_power_of (n, root, k, ctx))
+        found = k;
+      BN_free (root);
+    }
+  return found;
+}
+
+static void
+lint_rsa_key (LintCtx *c)
+{
+  const BIGNUM *n = c->key.n, *e = c->key.e;
+  int bits = c->key.bits;
 
   if (bits < 2048 || bits % 8 != 0)
     _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.rsa_modulus_invalid_length", P_SPKI ".subjectPublicKey",
@@ -306,13 +559,8 @@ lint_rsa_key (LintCtx *c, EVP_PKEY *pk)
   else if (bits != 2048 && bits != 3072 && bits != 4096)
     _lint_add (c, INKAN_SEVERITY_NOTICE, "googl.prohibited_rsa_modulus_length", P_SPKI ".subjectPublicKey",
                _("The RSA modulus is %d bits; Gmail accepts only 2048, 3072 or 4096 bits."), bits);
-  if (!EVP_PKEY_get_bn_param (pk, OSSL_PKEY_PARAM_RSA_N, &n) || !EVP_PKEY_get_bn_param (pk, OSSL_PKEY_PARAM_RSA_E, &e))
-    {
-      ERR_clear_error ();
-      BN_free (n);
-      BN_free (e);
-      return;
-    }
+  if (n == NULL || e == NULL)
+    return;
   if (!BN_is_odd (e) || BN_cmp (e, BN_value_one ()) <= 0 || BN_is_word (e, 1) || BN_num_bits (e) < 2)
     _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.rsa_exponent_prohibited_value", P_SPKI ".subjectPublicKey",
                _("The RSA public exponent must be an odd number of 3 or more (SBR 6.1.6)."));
@@ -320,21 +568,21 @@ lint_rsa_key (LintCtx *c, EVP_PKEY *pk)
     _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.rsa_exponent_not_in_recommended_range", P_SPKI ".subjectPublicKey",
                _("The RSA public exponent should be between 2^16+1 and 2^256-1 (SBR 6.1.6)."));
   {
-    guint count, found = 0;
-    const PrimeGroup *groups = prime_groups (&count);
-    for (guint i = 0; i < count && !found; i++)
-      {
-        BN_ULONG r = BN_mod_word (n, groups[i].product);
-        for (guint j = 0; j < groups[i].count && !found; j++)
-          if (r % primes_below_752[groups[i].first + j] == 0)
-            found = primes_below_752[groups[i].first + j];
-      }
+    guint32 residues[140];
+    BN_CTX *ctx = BN_CTX_new ();
+    guint found = ctx ? small_prime_factor (n, residues, ctx) : 0, power;
     if (found)
       _lint_add (c, INKAN_SEVERITY_WARNING, "cabf.rsa_modulus_has_small_prime_factor", P_SPKI ".subjectPublicKey",
                  _("The RSA modulus is divisible by %u; it should have no prime factor below 752 (SBR 6.1.6)."), found);
+    /* SBR 6.1.6 (NIST SP 800-89 5.3.3): not a power of a prime.  A prime
+     * modulus (the first power) would take a probabilistic primality test,
+     * a full modular exponentiation per key; that one is not checked. */
+    else if (ctx && !BN_is_zero (n) && (power = perfect_power (n, residues, ctx)) != 0)
+      _lint_add (c, INKAN_SEVERITY_WARNING, "inkan.rsa_modulus_is_perfect_power", P_SPKI ".subjectPublicKey",
+                 _("The RSA modulus is an integer to the power %u; it should be a product of distinct primes, not a power of a prime (SBR 6.1.6)."),
+                 power);
+    BN_CTX_free (ctx);
   }
-  BN_free (n);
-  BN_free (e);
 }
 
 void
@@ -344,10 +592,8 @@ _lint_public_key (LintCtx *c)
   X509_ALGOR *alg = NULL;
   g_autofree char *hex = NULL;
   gboolean allowed = FALSE;
-  int bits;
-  const char *curve;
-  int kind = _lint_public_key_kind (c->cert, &bits, &curve);
-  EVP_PKEY *pk;
+  const char *curve = c->key.curve;
+  int kind = c->key.kind;
 
   if (xpk == NULL || !X509_PUBKEY_get0_param (NULL, NULL, NULL, &alg, xpk))
     return;
@@ -375,9 +621,7 @@ _lint_public_key (LintCtx *c)
       _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.prohibited_spki_algorithm_encoding", P_SPKI_ALG,
                  _("The SubjectPublicKeyInfo algorithm is not encoded as SBR 7.1.3.1 requires: %s."), what);
     }
-  pk = X509_get0_pubkey (c->cert);
-  ERR_clear_error ();
-  if (pk == NULL)
+  if (!c->key.decodes)
     {
       if (kind != KEY_MLDSA && kind != KEY_MLKEM)
         _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.invalid_public_key", P_SPKI ".subjectPublicKey",
@@ -388,7 +632,7 @@ _lint_public_key (LintCtx *c)
    * above): OpenSSL's decoder already does the partial public key
    * validation of SBR 6.1.6. */
   if (kind == KEY_RSA)
-    lint_rsa_key (c, pk);
+    lint_rsa_key (c);
 }
 
 /* ---------------------------------------------------------------- signature */
@@ -463,9 +707,8 @@ _lint_signature_algorithm (LintCtx *c)
   /* The algorithm must suit the issuer's key (SBR 7.1.3.2: ECDSA hash by curve). */
   if (index >= 0 && c->issuer)
     {
-      int bits;
-      const char *curve;
-      int kind = _lint_public_key_kind (c->issuer, &bits, &curve);
+      const char *curve = c->issuer_key->curve;
+      int kind = c->issuer_key->kind;
       AlgFamily f = sig_encodings[index].family;
       int want_hash = curve == NULL ? 0 : !strcmp (curve, "P-256") ? 256 : !strcmp (curve, "P-384") ? 384 : 512;
       gboolean fits = (kind == KEY_RSA && (f == ALG_RSA_PKCS1 || f == ALG_RSA_PSS))
@@ -508,12 +751,17 @@ _lint_issuer (LintCtx *c)
       && (alen != blen || memcmp (a, b, alen) != 0))
     _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.issuer_name_not_byte_equal", P_ISSUER,
                _("The issuer name is not encoded byte for byte as the issuing CA's subject name (SBR 7.1.4.1)."));
-  key = X509_get0_pubkey (c->issuer);
   /* OpenSSL refuses to verify when the two AlgorithmIdentifiers differ;
    * pkix.certificate_signature_algorithm_match says that already. */
-  if (key && X509_ALGOR_cmp (X509_get0_tbs_sigalg (c->cert), sigalg) == 0 && X509_verify (c->cert, key) != 1)
-    _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.signature_invalid", "signatureValue",
-               _("The signature does not verify with the issuing CA's public key."));
+  if (X509_ALGOR_cmp (X509_get0_tbs_sigalg (c->cert), sigalg) == 0
+      && (key = _lint_key_pkey (c->issuer, c->issuer_key)) != NULL)
+    {
+      /* Issuers stay for the linter's life; a root's own key does not. */
+      if (_lint_verify_cached (c->issuer != c->cert ? c->verifiers : NULL, c->cert, key) != 1)
+        _lint_add (c, INKAN_SEVERITY_ERROR, "inkan.signature_invalid", "signatureValue",
+                   _("The signature does not verify with the issuing CA's public key."));
+      EVP_PKEY_free (key);
+    }
   ERR_clear_error ();
 }
 

@@ -12,6 +12,22 @@ enum { SBR_GEN_UNKNOWN = 0, SBR_LEGACY = 1, SBR_MULTIPURPOSE = 2, SBR_STRICT = 3
 
 typedef enum { LINT_SUBSCRIBER, LINT_SUBORDINATE_CA, LINT_ROOT_CA } LintKind;
 
+enum { KEY_UNKNOWN, KEY_RSA, KEY_EC, KEY_ED25519, KEY_ED448, KEY_MLDSA, KEY_MLKEM, KEY_OTHER };
+
+/* What the rules need to know about a public key (lint-cert.c). */
+typedef struct {
+  int kind;              /* KEY_*, by the SubjectPublicKeyInfo algorithm OID */
+  gboolean decodes;      /* OpenSSL's decoder accepts the key */
+  int bits;              /* EVP_PKEY_get_bits() of the decoded key, or 0 */
+  const char *curve;     /* EC: "P-256", "P-384", "P-521", another curve's name, NULL for explicit parameters */
+  int curve_nid;
+  BIGNUM *n, *e;         /* RSA: modulus and exponent when RSAPublicKey decodes */
+  EVP_PKEY *pkey;        /* the decoded key, when there is one at hand */
+  EVP_KEYMGMT *keymgmt;  /* otherwise its key manager (not owned) */
+} LintKey;
+
+typedef struct _LintVerifier LintVerifier;
+
 typedef struct {
   GPtrArray *findings;   /* InkanFinding* */
   X509 *cert;
@@ -27,6 +43,10 @@ typedef struct {
   gint64 not_before;
   gint64 not_after;
   GPtrArray *san_mailboxes; /* char*, rfc822Name and SmtpUTF8Mailbox values */
+  LintKey key;           /* the certificate's public key */
+  const LintKey *issuer_key; /* the issuer's (all zero when there is no c->issuer) */
+  LintKey own_issuer_key; /* what issuer_key points to when the linter keeps none */
+  GHashTable *verifiers; /* EVP_PKEY* of issuers -> LintVerifier*, kept by the InkanLinter */
 } LintCtx;
 
 /* Paths of the fields findings point at (RFC 5280 names). */
@@ -84,7 +104,17 @@ void _lint_country_code (LintCtx *c, const char *value, const char *path);
 void _lint_attribute_value (LintCtx *c, const char *name, const char *value, int nid);
 int _lint_public_key_kind (X509 *cert, int *bits, const char **curve);
 
-enum { KEY_UNKNOWN, KEY_RSA, KEY_EC, KEY_ED25519, KEY_ED448, KEY_MLDSA, KEY_MLKEM, KEY_OTHER };
+/* lint-cert.c: certificates parsed without decoding the key */
+gboolean _lint_is_lazy (X509 *cert);
+X509 *_lint_full_cert (X509 *cert);
+void _lint_key_read (X509 *cert, LintKey *key);
+void _lint_key_clear (LintKey *key);
+EVP_PKEY *_lint_key_pkey (X509 *cert, const LintKey *key);
+gboolean _lint_self_signed (X509 *cert, const LintKey *key);
+int _lint_check_ca (X509 *cert);
+int _lint_verify (X509 *cert, EVP_PKEY *pkey);
+int _lint_verify_cached (GHashTable *verifiers, X509 *cert, EVP_PKEY *pkey);
+void _lint_verifier_free (LintVerifier *v);
 
 /* lint-subscriber.c: SBR §7.1.2.3, §7.1.4.2 */
 void _lint_subscriber (LintCtx *c);

@@ -115,11 +115,10 @@ ku_list (guint bits)
 static void
 lint_key_usage (LintCtx *c)
 {
-  int crit = -1, bits_len;
+  int crit = -1;
   ASN1_BIT_STRING *ku = _lint_ext_d2i (c, NID_key_usage, &crit);
   guint bits = 0, sign_allowed = 0, km_allowed = 0, sign_required = 0, km_required = 0, allowed = 0;
-  const char *curve;
-  int key = _lint_public_key_kind (c->cert, &bits_len, &curve);
+  int key = c->key.kind;
 
   if (ku == NULL)
     {
@@ -834,11 +833,10 @@ lint_other_extensions (LintCtx *c)
 static void
 lint_issuer_key_dates (LintCtx *c)
 {
-  int bits;
-  const char *curve;
+  int bits = c->issuer_key->bits;
 
   if (c->issuer && c->not_before >= SBR_ISSUER_RSA_3072
-      && _lint_public_key_kind (c->issuer, &bits, &curve) == KEY_RSA && bits > 0 && bits < 3072)
+      && c->issuer_key->kind == KEY_RSA && bits > 0 && bits < 3072)
     _lint_add (c, INKAN_SEVERITY_WARNING, "inkan.issuer_rsa_key_below_3072", P_ISSUER,
                _("Issued on or after 2027-09-15 by a CA with a %d-bit RSA key; from that date the issuing CA's modulus must be at least 3072 bits (SBR v1.0.15)."),
                bits);

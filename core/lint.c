@@ -12,6 +12,8 @@
 #include "lint-internal.h"
 #include <time.h>
 
+static gboolean oid_text (const ASN1_OBJECT *obj, char *buf, gsize size);
+
 /* SBR 7.1.6.4: 2.23.140.1.5.<type>.<generation> */
 static const struct {
   const char *oid;
@@ -48,7 +50,8 @@ inkan_certificate_sbr_profile (X509 *cert)
 
   for (int i = 0; policies && i < sk_POLICYINFO_num (policies) && !found; i++)
     {
-      OBJ_obj2txt (oid, sizeof oid, sk_POLICYINFO_value (policies, i)->policyid, 1);
+      if (!oid_text (sk_POLICYINFO_value (policies, i)->policyid, oid, sizeof oid))
+        oid[0] = '\0';
       for (guint j = 0; j < G_N_ELEMENTS (sbr_policies) && !found; j++)
         if (!strcmp (oid, sbr_policies[j].oid))
           found = sbr_policies[j].name;
@@ -236,12 +239,78 @@ _lint_ext_d2i (LintCtx *c, int nid, int *critical)
   return value;
 }
 
+/* OBJ_obj2txt (buf, size, obj, 1) (X.690 8.19: dotted decimal) for OIDs
+ * whose arcs fit in 64 bits and whose text fits in @size, without the BIO
+ * and BIGNUM machinery; FALSE for the others. */
+static gboolean
+oid_to_text (const ASN1_OBJECT *obj, char *buf, gsize size)
+{
+  const unsigned char *d = OBJ_get0_data (obj);
+  size_t len = OBJ_length (obj);
+  guint64 v = 0;
+  gsize pos = 0;
+  gboolean first = TRUE;
+
+  if (d == NULL || len == 0)
+    return FALSE;
+  for (size_t i = 0; i < len; i++)
+    {
+      guint64 arcs[2];
+      int n_arcs = 1;
+
+      if (v > (G_MAXUINT64 >> 7))
+        return FALSE;
+      v = (v << 7) | (d[i] & 0x7f);
+      if (d[i] & 0x80)
+        {
+          if (i + 1 == len)
+            return FALSE;
+          continue;
+        }
+      if (first)
+        {
+          /* The first subidentifier is 40 X + Y (Y < 40 when X < 2). */
+          arcs[0] = v < 80 ? v / 40 : 2;
+          arcs[1] = v - arcs[0] * 40;
+          n_arcs = 2;
+          first = FALSE;
+        }
+      else
+        arcs[0] = v;
+      for (int k = 0; k < n_arcs; k++)
+        {
+          char digits[24];
+          int nd = 0;
+          guint64 a = arcs[k];
+
+          do
+            digits[nd++] = (char) ('0' + a % 10);
+          while ((a /= 10) != 0);
+          if (pos + (pos > 0) + (gsize) nd + 1 > size)
+            return FALSE;
+          if (pos > 0)
+            buf[pos++] = '.';
+          while (nd > 0)
+            buf[pos++] = digits[--nd];
+        }
+      v = 0;
+    }
+  buf[pos] = '\0';
+  return TRUE;
+}
+
+static gboolean
+oid_text (const ASN1_OBJECT *obj, char *buf, gsize size)
+{
+  return obj && (oid_to_text (obj, buf, size) || OBJ_obj2txt (buf, (int) size, obj, 1) > 0);
+}
+
 char *
 _lint_oid_text (const ASN1_OBJECT *obj)
 {
   char buf[128];
 
-  if (obj == NULL || OBJ_obj2txt (buf, sizeof buf, obj, 1) <= 0)
+  if (!oid_text (obj, buf, sizeof buf))
     return g_strdup ("?");
   return g_strdup (buf);
 }
@@ -251,7 +320,7 @@ _lint_oid_is (const ASN1_OBJECT *obj, const char *dotted)
 {
   char buf[128];
 
-  return obj && OBJ_obj2txt (buf, sizeof buf, obj, 1) > 0 && strcmp (buf, dotted) == 0;
+  return oid_text (obj, buf, sizeof buf) && strcmp (buf, dotted) == 0;
 }
 
 /* SBR 7.1.2.3 (b), (c): "the URI scheme HTTP"; https is another scheme. */
@@ -336,7 +405,8 @@ reserved_policies (CERTIFICATEPOLICIES *policies, int *count, int *type, int *ge
       char oid[80];
       int t, g;
 
-      OBJ_obj2txt (oid, sizeof oid, sk_POLICYINFO_value (policies, i)->policyid, 1);
+      if (!oid_text (sk_POLICYINFO_value (policies, i)->policyid, oid, sizeof oid))
+        oid[0] = '\0';
       if (!strcmp (oid, "2.5.29.32.0"))
         *any = TRUE;
       else if (sscanf (oid, "2.23.140.1.5.%d.%d", &t, &g) == 2 && t >= 1 && t <= 4 && g >= 1 && g <= 3
@@ -377,18 +447,28 @@ guess_type (X509 *cert)
 }
 
 static LintKind
-certificate_kind (X509 *cert)
+certificate_kind (X509 *cert, const LintKey *key)
 {
   BASIC_CONSTRAINTS *bc = X509_get_ext_d2i (cert, NID_basic_constraints, NULL, NULL);
   gboolean ca = bc && bc->ca;
   uint32_t ku = X509_get_key_usage (cert);
+  LintKey own;
+  gboolean self_signed;
 
   BASIC_CONSTRAINTS_free (bc);
   /* A certificate that says cA=TRUE but cannot sign certificates is a
    * subscriber certificate with a wrong basicConstraints (SBR 7.1.2.3 (d)). */
   if (!ca || (ku != UINT32_MAX && !(ku & KU_KEY_CERT_SIGN)))
     return LINT_SUBSCRIBER;
-  return (X509_get_extension_flags (cert) & EXFLAG_SS) ? LINT_ROOT_CA : LINT_SUBORDINATE_CA;
+  if (key == NULL && _lint_is_lazy (cert))
+    {
+      _lint_key_read (cert, &own);
+      self_signed = _lint_self_signed (cert, &own);
+      _lint_key_clear (&own);
+    }
+  else
+    self_signed = _lint_self_signed (cert, key);
+  return self_signed ? LINT_ROOT_CA : LINT_SUBORDINATE_CA;
 }
 
 /**
@@ -405,7 +485,7 @@ certificate_kind (X509 *cert)
 const char *
 inkan_lint_certificate_kind (X509 *cert)
 {
-  switch (certificate_kind (cert))
+  switch (certificate_kind (cert, NULL))
     {
     case LINT_ROOT_CA: return "root-ca";
     case LINT_SUBORDINATE_CA: return "subordinate-ca";
@@ -414,56 +494,202 @@ inkan_lint_certificate_kind (X509 *cert)
     }
 }
 
+/* ---------------------------------------------------------------- linter */
+
+struct _InkanLinter {
+  STACK_OF (X509) *issuers;
+  GHashTable *by_name;   /* X509_NAME_hash_ex() of a subject -> GArray of guint indices into issuers */
+  gboolean unindexed;    /* a subject could not be hashed: try every issuer */
+  GHashTable *full;      /* lazy issuer -> the same certificate fully decoded */
+  GHashTable *verifiers; /* see LintCtx */
+  GHashTable *keys;      /* issuer -> LintKey* */
+  gint64 at;
+};
+
+static void
+free_key (LintKey *key)
+{
+  _lint_key_clear (key);
+  g_free (key);
+}
+
+/**
+ * inkan_linter_new:
+ * @issuers: (nullable): certificates that may have issued the certificates
+ *   to check (see inkan_lint_certificate()); more can be added with
+ *   inkan_linter_add_candidate()
+ * @at: the time to check validity at, seconds since the epoch, or 0 for now
+ *
+ * A linter checks many certificates against the same issuers, faster than
+ * inkan_lint_certificate() one by one: the issuers are indexed by subject
+ * name once.
+ *
+ * Returns: (transfer full): a linter; free with inkan_linter_free().
+ */
+InkanLinter *
+inkan_linter_new (STACK_OF (X509) *issuers, gint64 at)
+{
+  InkanLinter *linter = g_new0 (InkanLinter, 1);
+
+  linter->issuers = sk_X509_new_null ();
+  linter->by_name = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
+  linter->full = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) X509_free);
+  linter->keys = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) free_key);
+  linter->verifiers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) _lint_verifier_free);
+  linter->at = at;
+  for (int i = 0; issuers && i < sk_X509_num (issuers); i++)
+    inkan_linter_add_issuer (linter, sk_X509_value (issuers, i));
+  return linter;
+}
+
+/**
+ * inkan_linter_add_issuer:
+ * @linter: a linter
+ * @cert: (transfer none): a certificate that may have issued others
+ *
+ * Adds @cert after the issuers @linter has: when several could have issued
+ * a certificate, the first one added is taken.
+ */
+void
+inkan_linter_add_issuer (InkanLinter *linter, X509 *cert)
+{
+  int ok = 0;
+  unsigned long hash = X509_NAME_hash_ex (X509_get_subject_name (cert), NULL, NULL, &ok);
+  guint index = (guint) sk_X509_num (linter->issuers);
+  GArray *bucket;
+
+  X509_up_ref (cert);
+  sk_X509_push (linter->issuers, cert);
+  ERR_clear_error ();
+  if (!ok)
+    {
+      linter->unindexed = TRUE;
+      return;
+    }
+  bucket = g_hash_table_lookup (linter->by_name, GSIZE_TO_POINTER ((gsize) hash));
+  if (bucket == NULL)
+    {
+      bucket = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_hash_table_insert (linter->by_name, GSIZE_TO_POINTER ((gsize) hash), bucket);
+    }
+  g_array_append_val (bucket, index);
+}
+
+/**
+ * inkan_linter_add_candidate:
+ * @linter: a linter
+ * @cert: (transfer none): a certificate
+ *
+ * Adds @cert as an issuer (inkan_linter_add_issuer()) when it is a CA
+ * certificate (RFC 5280 4.2.1.9, as X509_check_ca() decides), so that a
+ * bundle of many subscriber certificates does not make every search for
+ * an issuer longer.
+ *
+ * Returns: %TRUE when @cert was added.
+ */
+gboolean
+inkan_linter_add_candidate (InkanLinter *linter, X509 *cert)
+{
+  if (_lint_check_ca (cert) == 0)
+    return FALSE;
+  inkan_linter_add_issuer (linter, cert);
+  return TRUE;
+}
+
+/**
+ * inkan_linter_free:
+ * @linter: (nullable): a linter
+ */
+void
+inkan_linter_free (InkanLinter *linter)
+{
+  if (linter == NULL)
+    return;
+  sk_X509_pop_free (linter->issuers, X509_free);
+  g_hash_table_unref (linter->by_name);
+  g_hash_table_unref (linter->verifiers);
+  g_hash_table_unref (linter->keys);
+  g_hash_table_unref (linter->full);
+  g_free (linter);
+}
+
+/* The issuer @candidate fully decoded (owned by @linter). */
 static X509 *
-find_issuer (X509 *cert, STACK_OF (X509) *issuers, gboolean *by_name_only)
+full_issuer (InkanLinter *linter, X509 *candidate)
+{
+  X509 *full;
+
+  if (!_lint_is_lazy (candidate))
+    return candidate;
+  full = g_hash_table_lookup (linter->full, candidate);
+  if (full == NULL)
+    {
+      full = _lint_full_cert (candidate);
+      g_hash_table_insert (linter->full, candidate, full);
+    }
+  return full;
+}
+
+/* The first issuer that issued @cert (X509_check_issued(): name, key
+ * identifier, signature algorithm for its key, keyUsage), else the first
+ * whose subject is @cert's issuer name (*by_name_only), else NULL.  Only
+ * issuers whose subject hashes as @cert's issuer name can match. */
+static X509 *
+find_issuer (InkanLinter *linter, X509 *cert, gboolean *by_name_only)
 {
   X509 *by_name = NULL;
+  const X509_NAME *issuer_name = X509_get_issuer_name (cert);
+  GArray *bucket = NULL;
+  guint count;
+  int ok = 0;
 
   *by_name_only = FALSE;
-  for (int i = 0; issuers && i < sk_X509_num (issuers); i++)
+  if (!linter->unindexed)
     {
-      X509 *candidate = sk_X509_value (issuers, i);
+      unsigned long hash = X509_NAME_hash_ex (issuer_name, NULL, NULL, &ok);
+      ERR_clear_error ();
+      if (ok)
+        {
+          bucket = g_hash_table_lookup (linter->by_name, GSIZE_TO_POINTER ((gsize) hash));
+          if (bucket == NULL)
+            return NULL;
+        }
+    }
+  count = bucket ? bucket->len : (guint) sk_X509_num (linter->issuers);
+  for (guint k = 0; k < count; k++)
+    {
+      X509 *candidate = sk_X509_value (linter->issuers, bucket ? (int) g_array_index (bucket, guint, k) : (int) k);
+      X509 *full;
 
+      /* X509_check_issued() starts with the names; so does this. */
+      if (X509_NAME_cmp (X509_get_subject_name (candidate), issuer_name) != 0)
+        continue;
       if (candidate == cert || X509_cmp (candidate, cert) == 0)
         continue;
-      if (X509_check_issued (candidate, cert) == X509_V_OK)
-        return candidate;
-      if (by_name == NULL && X509_NAME_cmp (X509_get_subject_name (candidate), X509_get_issuer_name (cert)) == 0)
-        by_name = candidate;
+      full = full_issuer (linter, candidate);
+      if (X509_check_issued (full, cert) == X509_V_OK)
+        return full;
+      if (by_name == NULL)
+        by_name = full;
     }
   *by_name_only = by_name != NULL;
   return by_name;
 }
 
 /**
- * inkan_lint_certificate:
+ * inkan_linter_check:
+ * @linter: a linter
  * @cert: the certificate to check
- * @issuers: (nullable): certificates that may have issued @cert (its
- *   chain); with the issuer, the signature, the issuer name encoding, the
- *   authorityKeyIdentifier and the signature algorithm for the issuer's key
- *   are checked too
- * @at: the time to check validity at, seconds since the epoch, or 0 for now
  * @error: return location for #INKAN_ERROR_CERTIFICATE when @cert cannot
  *   be encoded at all
  *
- * Checks @cert against the CA/Browser Forum S/MIME Baseline Requirements:
- * a subscriber certificate against the profile of the validation type and
- * generation its reserved policy OID names (§7.1.2.3, §7.1.4.2, §7.1.3,
- * §6.1.5, §6.3.2, §7.1.6.1), a CA certificate against the Subordinate CA
- * or Root CA profile (see inkan_lint_certificate_kind()).  Nothing is
- * printed; @cert is not changed.
+ * inkan_lint_certificate() with the issuers and time of @linter.
  *
- * Usage:
- *
- *   g_autoptr(GPtrArray) findings = inkan_lint_certificate (cert, chain, 0, &err);
- *   if (inkan_findings_count (findings, INKAN_SEVERITY_ERROR) > 0) ...
- *
- * Returns: (transfer full) (element-type InkanFinding): the findings, most
- *   rule order first (empty when @cert meets every rule), or %NULL on error.
- *   Free with g_ptr_array_unref().
+ * Returns: (transfer full) (element-type InkanFinding): the findings, or
+ *   %NULL on error.
  */
 GPtrArray *
-inkan_lint_certificate (X509 *cert, STACK_OF (X509) *issuers, gint64 at, GError **error)
+inkan_linter_check (InkanLinter *linter, X509 *cert, GError **error)
 {
   LintCtx c = { 0 };
   CERTIFICATEPOLICIES *policies;
@@ -475,13 +701,30 @@ inkan_lint_certificate (X509 *cert, STACK_OF (X509) *issuers, gint64 at, GError 
     }
   c.findings = g_ptr_array_new_with_free_func ((GDestroyNotify) inkan_finding_free);
   c.cert = cert;
-  c.at = at > 0 ? at : g_get_real_time () / G_USEC_PER_SEC;
-  c.kind = certificate_kind (cert);
+  c.verifiers = linter->verifiers;
+  c.at = linter->at > 0 ? linter->at : g_get_real_time () / G_USEC_PER_SEC;
+  _lint_key_read (cert, &c.key);
+  c.kind = certificate_kind (cert, &c.key);
   c.not_before = _inkan_asn1_time_to_unix (X509_get0_notBefore (cert));
   c.not_after = _inkan_asn1_time_to_unix (X509_get0_notAfter (cert));
-  for (int i = 0; issuers && i < sk_X509_num (issuers) && !c.have_issuers; i++)
-    c.have_issuers = X509_cmp (sk_X509_value (issuers, i), cert) != 0;
-  c.issuer = c.kind == LINT_ROOT_CA ? cert : find_issuer (cert, issuers, &c.issuer_by_name_only);
+  for (int i = 0; i < sk_X509_num (linter->issuers) && !c.have_issuers; i++)
+    c.have_issuers = X509_cmp (sk_X509_value (linter->issuers, i), cert) != 0;
+  c.issuer = c.kind == LINT_ROOT_CA ? cert : find_issuer (linter, cert, &c.issuer_by_name_only);
+  c.issuer_key = &c.own_issuer_key;
+  if (c.issuer == cert)
+    _lint_key_read (cert, &c.own_issuer_key);
+  else if (c.issuer)
+    {
+      /* Issuers stay in the linter (or its fully decoded copies). */
+      LintKey *key = g_hash_table_lookup (linter->keys, c.issuer);
+      if (key == NULL)
+        {
+          key = g_new0 (LintKey, 1);
+          _lint_key_read (c.issuer, key);
+          g_hash_table_insert (linter->keys, c.issuer, key);
+        }
+      c.issuer_key = key;
+    }
 
   policies = X509_get_ext_d2i (cert, NID_certificate_policies, NULL, NULL);
   reserved_policies (policies, &c.reserved_count, &c.type, &c.generation, &c.any_policy);
@@ -507,8 +750,48 @@ inkan_lint_certificate (X509 *cert, STACK_OF (X509) *issuers, gint64 at, GError 
     _lint_ca (&c);
   if (c.san_mailboxes)
     g_ptr_array_unref (c.san_mailboxes);
+  _lint_key_clear (&c.key);
+  _lint_key_clear (&c.own_issuer_key);
   ERR_clear_error ();
   return c.findings;
+}
+
+/**
+ * inkan_lint_certificate:
+ * @cert: the certificate to check
+ * @issuers: (nullable): certificates that may have issued @cert (its
+ *   chain); with the issuer, the signature, the issuer name encoding, the
+ *   authorityKeyIdentifier and the signature algorithm for the issuer's key
+ *   are checked too
+ * @at: the time to check validity at, seconds since the epoch, or 0 for now
+ * @error: return location for #INKAN_ERROR_CERTIFICATE when @cert cannot
+ *   be encoded at all
+ *
+ * Checks @cert against the CA/Browser Forum S/MIME Baseline Requirements:
+ * a subscriber certificate against the profile of the validation type and
+ * generation its reserved policy OID names (§7.1.2.3, §7.1.4.2, §7.1.3,
+ * §6.1.5, §6.3.2, §7.1.6.1), a CA certificate against the Subordinate CA
+ * or Root CA profile (see inkan_lint_certificate_kind()).  Nothing is
+ * printed; @cert is not changed.  To check many certificates against the
+ * same issuers, use an #InkanLinter.
+ *
+ * Usage:
+ *
+ *   g_autoptr(GPtrArray) findings = inkan_lint_certificate (cert, chain, 0, &err);
+ *   if (inkan_findings_count (findings, INKAN_SEVERITY_ERROR) > 0) ...
+ *
+ * Returns: (transfer full) (element-type InkanFinding): the findings, most
+ *   rule order first (empty when @cert meets every rule), or %NULL on error.
+ *   Free with g_ptr_array_unref().
+ */
+GPtrArray *
+inkan_lint_certificate (X509 *cert, STACK_OF (X509) *issuers, gint64 at, GError **error)
+{
+  InkanLinter *linter = inkan_linter_new (issuers, at);
+  GPtrArray *findings = inkan_linter_check (linter, cert, error);
+
+  inkan_linter_free (linter);
+  return findings;
 }
 
 /**

@@ -333,6 +333,7 @@ make bad-key-rsa-2056 leaf key=rsa2056
 make bad-key-rsa-exponent-3 leaf key=rsae3
 make bad-key-rsa-exponent-even leaf patch=rsa-e:010000
 make bad-key-rsa-small-factor leaf patch=rsa-n-div3
+make bad-key-rsa-prime-square leaf patch=rsa-n-prime-power:2
 make bad-key-secp256k1 leaf key=k1 "X:keyUsage=critical, digitalSignature"
 make bad-key-ec-explicit leaf key=ecx "X:keyUsage=critical, digitalSignature"
 make bad-key-ec-off-curve leaf key=p256 "X:keyUsage=critical, digitalSignature" patch=ec-point-off-curve

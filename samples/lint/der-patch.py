@@ -27,6 +27,7 @@ recomputed after an edit.  OPs:
   not-before-generalized  re-encode notBefore as GeneralizedTime
   rsa-e:HEX            set the RSA public exponent
   rsa-n-div3           make the RSA modulus divisible by 3
+  rsa-n-prime-power:K  make the RSA modulus the K-th power of a prime (as long)
   ec-point-off-curve   change the EC public point so it is off the curve
   bad-signature        flip a bit of the signature (no signing again)
 
@@ -205,6 +206,12 @@ def apply(cert, op):
         if n % 2 == 0:
             n -= 3
         key.children[0] = Node(b"\x02", int_content(n))
+    elif name == "rsa-n-prime-power":
+        key = rsa_key_node(tbs.children[f["spki"]])
+        bits = int.from_bytes(key.children[0].content, "big").bit_length()
+        out = subprocess.run(["openssl", "prime", "-generate", "-bits", str(bits // int(arg))],
+                             check=True, capture_output=True, text=True).stdout
+        key.children[0] = Node(b"\x02", int_content(int(out.strip()) ** int(arg)))
     elif name == "ec-point-off-curve":
         bits = tbs.children[f["spki"]].children[1]
         c = bytearray(bits.content)

@@ -68,6 +68,7 @@ bad-key-rsa-2056: googl.prohibited_rsa_modulus_length
 bad-key-rsa-exponent-3: cabf.rsa_exponent_not_in_recommended_range
 bad-key-rsa-exponent-even: cabf.rsa_exponent_prohibited_value pkix.unknown_subject_key_identifier_calculation_method
 bad-key-rsa-small-factor: cabf.rsa_modulus_has_small_prime_factor pkix.unknown_subject_key_identifier_calculation_method
+bad-key-rsa-prime-square: inkan.rsa_modulus_is_perfect_power pkix.unknown_subject_key_identifier_calculation_method
 bad-key-secp256k1: cabf.smime.prohibited_spki_algorithm_encoding
 bad-key-ec-explicit: cabf.smime.prohibited_spki_algorithm_encoding
 bad-key-ec-off-curve: inkan.invalid_public_key pkix.unknown_subject_key_identifier_calculation_method

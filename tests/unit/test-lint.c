@@ -361,6 +361,122 @@ test_scan (void)
   g_rmdir (dir);
 }
 
+/* Findings of @a and @b are the same, one by one. */
+static void
+assert_same_findings (GPtrArray *a, GPtrArray *b, const char *what)
+{
+  if (a->len != b->len)
+    g_error ("%s: %u findings, %u when read for inkan lint", what, a->len, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      InkanFinding *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+      if (x->severity != y->severity || strcmp (x->code, y->code) || strcmp (x->path, y->path)
+          || strcmp (x->message, y->message))
+        g_error ("%s: finding %u: %s / %s", what, i, x->code, y->code);
+    }
+}
+
+/* inkan_lint_load_certificates() and an InkanLinter (what "inkan lint"
+ * uses: keys not decoded, issuers indexed) find exactly what
+ * inkan_lint_certificate() finds on normally parsed certificates, for
+ * every generated case and the Mozilla roots. */
+static void
+test_linter_same_findings (void)
+{
+  g_autofree char *cases_path = g_build_filename (lint_dir, "cases", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) cases = NULL;
+  g_autofree char *chain_path = g_build_filename (lint_dir, "chain.pem", NULL);
+  g_autoptr (GPtrArray) lazy_chain = inkan_lint_load_certificates (chain_path, NULL);
+  STACK_OF (X509) *chain = lint_chain ();
+  g_autoptr (InkanLinter) linter = inkan_linter_new (NULL, 1768435200);   /* 2026-01-15 */
+  const char *roots = "/etc/ssl/certs/ca-certificates.crt";
+
+  g_assert_true (g_file_get_contents (cases_path, &text, NULL, NULL));
+  cases = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_nonnull (lazy_chain);
+  for (guint i = 0; i < lazy_chain->len; i++)
+    inkan_linter_add_issuer (linter, g_ptr_array_index (lazy_chain, i));
+  for (guint i = 0; cases[i]; i++)
+    {
+      g_autofree char *name = g_strconcat (cases[i], ".pem", NULL);
+      g_autofree char *path = g_build_filename (lint_dir, name, NULL);
+      X509 *full = load_cert (lint_dir, name);
+      g_autoptr (GPtrArray) lazy = inkan_lint_load_certificates (path, NULL);
+      g_autoptr (GPtrArray) a = inkan_lint_certificate (full, chain, 1768435200, NULL);
+      g_autoptr (GPtrArray) b = inkan_linter_check (linter, g_ptr_array_index (lazy, 0), NULL);
+
+      assert_same_findings (a, b, cases[i]);
+      g_assert_cmpstr (inkan_lint_certificate_kind (full), ==, inkan_lint_certificate_kind (g_ptr_array_index (lazy, 0)));
+      X509_free (full);
+    }
+  sk_X509_pop_free (chain, X509_free);
+  if (g_file_test (roots, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr (GPtrArray) full = inkan_certificates_load (roots, NULL);
+      g_autoptr (GPtrArray) lazy = inkan_lint_load_certificates (roots, NULL);
+      g_autoptr (InkanLinter) alone = inkan_linter_new (NULL, 1768435200);
+
+      g_assert_cmpuint (full->len, ==, lazy->len);
+      for (guint i = 0; i < full->len; i++)
+        {
+          g_autoptr (GPtrArray) a = inkan_lint_certificate (g_ptr_array_index (full, i), NULL, 1768435200, NULL);
+          g_autoptr (GPtrArray) b = inkan_linter_check (alone, g_ptr_array_index (lazy, i), NULL);
+          assert_same_findings (a, b, "Mozilla root");
+        }
+    }
+}
+
+/* PEM that the fast reader leaves to OpenSSL's (an "X509 CERTIFICATE"
+ * block, a blank line, CRLF, text around) and DER give the same
+ * certificates as inkan_certificates_load(). */
+static void
+test_lint_load_formats (void)
+{
+  g_autofree char *path = g_build_filename (lint_dir, "ok-mv-strict.pem", NULL);
+  g_autofree char *pem = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("inkan-lint-XXXXXX", NULL);
+  const char *variants[] = { "crlf", "old-name", "blank-line", "text", "der" };
+
+  g_assert_true (g_file_get_contents (path, &pem, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *out = g_build_filename (dir, variants[i], NULL);
+      g_autoptr (GString) s = g_string_new (pem);
+      g_autoptr (GPtrArray) full = NULL, lazy = NULL;
+
+      if (i == 0)
+        g_string_replace (s, "\n", "\r\n", 0);
+      else if (i == 1)
+        g_string_replace (s, " CERTIFICATE-----", " X509 CERTIFICATE-----", 0);
+      else if (i == 2)
+        g_string_replace (s, "-----\n", "-----\n\n", 1);
+      else if (i == 3)
+        {
+          g_string_prepend (s, "Subject: text before\n");
+          g_string_append (s, s->str);
+        }
+      if (i == 4)
+        {
+          X509 *c = load_cert (lint_dir, "ok-mv-strict.pem");
+          unsigned char *der = NULL;
+          int len = i2d_X509 (c, &der);
+          g_assert_true (g_file_set_contents (out, (const char *) der, len, NULL));
+          OPENSSL_free (der);
+          X509_free (c);
+        }
+      else
+        g_assert_true (g_file_set_contents (out, s->str, (gssize) s->len, NULL));
+      full = inkan_certificates_load (out, NULL);
+      lazy = inkan_lint_load_certificates (out, NULL);
+      g_assert_cmpuint (full ? full->len : 0, ==, lazy ? lazy->len : 0);
+      for (guint k = 0; full && k < full->len; k++)
+        g_assert_cmpint (X509_cmp (g_ptr_array_index (full, k), g_ptr_array_index (lazy, k)), ==, 0);
+      g_remove (out);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_request_mpki (void)
 {
@@ -420,6 +536,8 @@ main (int argc, char **argv)
   g_test_add_func ("/lint/identity-chain-paths", test_identity_chain_paths);
   g_test_add_func ("/lint/ca-rules", test_ca_rules);
   g_test_add_func ("/lint/mozilla-root", test_mozilla_root);
+  g_test_add_func ("/lint/linter-same-findings", test_linter_same_findings);
+  g_test_add_func ("/lint/load-formats", test_lint_load_formats);
   g_test_add_func ("/chain/describe", test_describe);
   g_test_add_func ("/chain/message", test_chain_of_message);
   g_test_add_func ("/chain/no-signature", test_message_without_signature);

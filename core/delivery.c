@@ -6,11 +6,10 @@
  * user's own private key (PEM, PKCS#8 encrypted or not) with a leaf .crt and
  * an intermediate .crt (PEM or DER), a .p7b/.p7c (PKCS#7 certs-only, RFC 2315
  * §9.1 "degenerate" SignedData, PEM or DER), or a zip of such files.  Zip
- * archives are read with libarchive.
+ * archives are read with libarchive, in the libinkan-ext module
+ * (core/delivery-zip.c).
  */
-#include "internal.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "ext.h"
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -197,69 +196,52 @@ read_pem (InkanDelivery *d, GBytes *bytes, Asker *a, GError **error)
 
 static gboolean read_bytes (InkanDelivery *d, GBytes *bytes, Asker *a, int depth, GError **error);
 
+typedef struct {
+  InkanDelivery *d;
+  Asker *a;
+  int depth;
+  gboolean any;
+} ZipWalk;
+
+static gboolean
+read_zip_member (const char *path, GBytes *member, gpointer user_data, GError **error)
+{
+  ZipWalk *w = user_data;
+  g_autofree char *what = NULL;
+  Asker sub = *w->a;
+
+  /* Documentation and other files in CA zips are skipped quietly. */
+  if (g_str_has_suffix (path, ".txt") || g_str_has_suffix (path, ".html") || g_str_has_suffix (path, ".pdf"))
+    return TRUE;
+  what = g_strdup_printf ("%s:%s", w->a->what, path);
+  sub.what = what;
+  if (read_bytes (w->d, member, &sub, w->depth + 1, NULL))
+    w->any = TRUE;
+  w->a->asked = w->a->asked || sub.asked;
+  if (sub.error)
+    {
+      g_propagate_error (error, g_steal_pointer (&sub.error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Zip archives are read by libinkan-ext, the module with the libarchive
+ * code (core/delivery-zip.c), loaded on the first zip. */
 static gboolean
 read_zip (InkanDelivery *d, GBytes *bytes, Asker *a, int depth, GError **error)
 {
-  struct archive *ar = archive_read_new ();
-  struct archive_entry *entry;
-  gsize len;
-  const void *data = g_bytes_get_data (bytes, &len);
-  gboolean ok = TRUE, any = FALSE;
+  ZipWalk w = { d, a, depth, FALSE };
+  const InkanExt *ext = _inkan_ext (error);
 
-  archive_read_support_format_zip (ar);
-  if (archive_read_open_memory (ar, data, len) != ARCHIVE_OK)
-    {
-      _inkan_set_error (error, INKAN_ERROR_CERTIFICATE, _("“%s” is not a readable zip archive (%s)."),
-                        a->what, archive_error_string (ar));
-      archive_read_free (ar);
-      return FALSE;
-    }
-  while (ok && archive_read_next_header (ar, &entry) == ARCHIVE_OK)
-    {
-      la_int64_t size = archive_entry_size (entry);
-      const char *path = archive_entry_pathname (entry);
-      g_autofree guint8 *buf = NULL;
-      g_autoptr (GBytes) member = NULL;
-      g_autofree char *what = NULL;
-      Asker sub = *a;
-
-      if (archive_entry_filetype (entry) != AE_IFREG || size <= 0)
-        continue;
-      if (size > MAX_DELIVERY_FILE)
-        {
-          _inkan_set_error (error, INKAN_ERROR_CERTIFICATE, _("“%s” in “%s” is too large to be a certificate or key."), path, a->what);
-          ok = FALSE;
-          break;
-        }
-      buf = g_malloc (size);
-      if (archive_read_data (ar, buf, size) != size)
-        {
-          _inkan_set_error (error, INKAN_ERROR_CERTIFICATE, _("“%s” in “%s” cannot be read (%s)."), path, a->what, archive_error_string (ar));
-          ok = FALSE;
-          break;
-        }
-      /* Documentation and other files in CA zips are skipped quietly. */
-      if (g_str_has_suffix (path, ".txt") || g_str_has_suffix (path, ".html") || g_str_has_suffix (path, ".pdf"))
-        continue;
-      member = g_bytes_new_take (g_steal_pointer (&buf), size);
-      what = g_strdup_printf ("%s:%s", a->what, path);
-      sub.what = what;
-      if (read_bytes (d, member, &sub, depth + 1, NULL))
-        any = TRUE;
-      if (sub.error)
-        {
-          g_propagate_error (error, g_steal_pointer (&sub.error));
-          ok = FALSE;
-        }
-      a->asked = a->asked || sub.asked;
-    }
-  archive_read_free (ar);
-  if (ok && !any)
+  if (ext == NULL || !ext->zip_read (bytes, a->what, MAX_DELIVERY_FILE, read_zip_member, &w, error))
+    return FALSE;
+  if (!w.any)
     {
       _inkan_set_error (error, INKAN_ERROR_CERTIFICATE, _("The zip archive “%s” holds no certificate or key."), a->what);
-      ok = FALSE;
+      return FALSE;
     }
-  return ok;
+  return TRUE;
 }
 
 static gboolean

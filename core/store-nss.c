@@ -1,7 +1,8 @@
 /* Thunderbird's certificate and key database (NSS, "sql:" format: cert9.db,
  * key4.db) as an inkan store: import an identity or certificates, list,
  * remove.  The profile's other files (lock, prefs.js) are
- * core/thunderbird-profile.c.
+ * core/thunderbird-profile.c.  This file is built into libinkan-ext, the
+ * module libinkan loads the first time it is needed (core/ext.h).
  *
  * NSS is opened with NSS_InitContext() on the profile directory and shut
  * down again before each function returns; libinkan never leaves NSS
@@ -24,6 +25,7 @@
 #include <prerror.h>
 #include <secerr.h>
 
+#include "ext.h"
 #include "thunderbird-profile.h"
 #include <errno.h>
 #include <openssl/err.h>
@@ -602,79 +604,11 @@ plan_identities (InkanTbPrefs *prefs, X509 *leaf, CERTCertificate *cert, const c
     add_note (notes, g_strdup (_("The certificate is not valid for S/MIME (its extended key usage lacks emailProtection), so no mail identity was set to use it.")));
 }
 
-/**
- * inkan_thunderbird_import:
- * @profile: a Thunderbird profile directory (see
- *   inkan_thunderbird_default_profile())
- * @identity: (nullable): the identity to import (private key, certificate
- *   and intermediates); %NULL to import only @certs, for example the
- *   certificates of correspondents
- * @certs: (nullable) (element-type X509): more certificates: correspondents'
- *   certificates, intermediate or root CA certificates; may be empty
- * @label: (nullable): the NSS nickname of the identity's certificate (or, in
- *   a certificate-only import, of the first end-entity certificate); %NULL
- *   for its first rfc822Name/SmtpUTF8Mailbox address
- * @force: import even when a certificate is already in the profile; the
- *   entries already there are kept (with their nickname) and whatever is
- *   missing (the key, intermediates, the identity settings) is added
- * @trust_root: give self-signed root certificates in @certs the trust
- *   ",C," (a trusted CA for email only, certutil notation); without it they
- *   are imported without trust, like intermediates
- * @ask: (nullable) (scope call): asks for the profile's primary password
- *   (what = "Thunderbird primary password") when its key database has one
- * @ask_data: data for @ask
- * @error: return location for an error
- *
- * Adds an identity and certificates to the NSS database of a Thunderbird
- * profile (cert9.db and key4.db, created with an empty primary password if
- * the profile has none yet, as Thunderbird does), so that Thunderbird can
- * sign and decrypt S/MIME mail (RFC 8551) with it, and makes the profile's
- * mail identities that use an address of the certificate use it.
- *
- * The key is imported as a PKCS #8 PrivateKeyInfo (RFC 5208) with the
- * public value of the certificate, so NSS gives key and certificate the same
- * CKA_ID: they are linked ("certutil -K" lists the key under the
- * certificate's nickname).  RSA and EC keys are supported.  Intermediate
- * CA certificates are imported without trust (Thunderbird uses them to
- * build chains).
- *
- * For each mail identity of prefs.js or user.js whose
- * mail.identity.ID.useremail equals (inkan_address_equal()) an address of
- * the certificate, prefs.js gets mail.identity.ID.signing_cert_name and
- * encryption_cert_name (the nickname) and signing_cert_dbkey and
- * encryption_cert_dbkey (nsNSSCertificate::GetDbKey: base64 of 8 zero bytes,
- * the serial number's and the issuer's lengths as 32-bit big-endian numbers,
- * the serial number and the DER issuer name), only those the certificate's
- * key usage allows.  prefs.js is written atomically and every other line is
- * kept byte for byte.
- *
- * result->notes gets one sentence per thing done or found (identity set,
- * chain incomplete, root not trusted, ...); result->id is the nickname of
- * the identity's certificate (or the first end-entity certificate).
- *
- * Errors, and the state of the profile after them:
- *   - #INKAN_ERROR_NOT_FOUND: @profile is not a directory.  Nothing changed.
- *   - #INKAN_ERROR_EXISTS: an end-entity certificate is already in the
- *     profile (same DER) and @force is %FALSE, or @label is the nickname of
- *     a certificate of another subject.  Nothing changed.
- *   - #INKAN_ERROR_LOCKED: Thunderbird runs on the profile and prefs.js
- *     would change (an import that only adds to the NSS database is done
- *     while it runs), or prefs.js changed while importing.  Nothing changed.
- *   - #INKAN_ERROR_PASSPHRASE_REQUIRED, #INKAN_ERROR_BAD_PASSPHRASE: the
- *     primary password is needed and @ask is %NULL, or it is wrong; the
- *     error of @ask is passed on as it is.  Nothing changed.
- *   - #INKAN_ERROR_UNSUPPORTED: the key is neither RSA nor EC.  Nothing changed.
- *   - #INKAN_ERROR_IO: the database or prefs.js cannot be opened, read or
- *     written; #INKAN_ERROR_FAILED: NSS refused an operation.  Whatever was
- *     added before the failure has been removed again.
- *
- * Returns: (transfer full): the result, free with inkan_import_result_free(),
- *   or %NULL with @error set.
- */
+/* inkan_thunderbird_import() (core/ext.c, where it is documented), in the module. */
 InkanImportResult *
-inkan_thunderbird_import (const char *profile, InkanIdentity *identity, GPtrArray *certs,
-                          const char *label, gboolean force, gboolean trust_root,
-                          InkanPassphraseFunc ask, gpointer ask_data, GError **error)
+_inkan_nss_import (const char *profile, InkanIdentity *identity, GPtrArray *certs,
+                   const char *label, gboolean force, gboolean trust_root,
+                   InkanPassphraseFunc ask, gpointer ask_data, GError **error)
 {
   g_autoptr (InkanImportResult) result = NULL;
   g_autoptr (InkanTbPrefs) prefs = NULL;
@@ -928,29 +862,10 @@ out:
 
 /* ------------------------------------------------------------ list, remove */
 
-/**
- * inkan_thunderbird_list:
- * @profile: a Thunderbird profile directory
- * @ask: (nullable) (scope call): asks for the primary password
- *   ("Thunderbird primary password") when the key database has one (needed
- *   to see which certificates have their private key)
- * @ask_data: data for @ask
- * @error: return location for #INKAN_ERROR_NOT_FOUND (no such profile
- *   directory), #INKAN_ERROR_PASSPHRASE_REQUIRED, #INKAN_ERROR_BAD_PASSPHRASE
- *   or #INKAN_ERROR_IO
- *
- * Lists the certificates of the profile's NSS database (not Thunderbird's
- * built-in roots, which live in a separate module).  A profile without a
- * database (cert9.db) has none.  The database is opened read-only; nothing
- * is written, and Thunderbird may be running.
- *
- * Returns: (transfer full) (element-type InkanStoreEntry): the entries
- *   (store "thunderbird", id and label = the nickname, has_key when the
- *   private key is in the database), or %NULL with @error set.
- */
+/* inkan_thunderbird_list() (core/ext.c, where it is documented), in the module. */
 GPtrArray *
-inkan_thunderbird_list (const char *profile, InkanPassphraseFunc ask, gpointer ask_data,
-                        GError **error)
+_inkan_nss_list (const char *profile, InkanPassphraseFunc ask, gpointer ask_data,
+                 GError **error)
 {
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) inkan_store_entry_free);
   CERTCertList *list;
@@ -1032,35 +947,10 @@ delete_public_keys (NssDb *db, CERTCertificate *cert)
     SECKEY_DestroyPublicKey (pub);
 }
 
-/**
- * inkan_thunderbird_remove:
- * @profile: a Thunderbird profile directory
- * @id: a nickname, or an address
- * @ask: (nullable) (scope call): asks for the primary password
- *   ("Thunderbird primary password") when the key database has one
- * @ask_data: data for @ask
- * @error: return location for an error
- *
- * Deletes from the profile's NSS database every certificate whose nickname
- * is @id, or, when none has that nickname, every certificate with the
- * address @id (inkan_address_equal()), together with its private key unless
- * a remaining certificate still uses that key.  Certificates with the same
- * subject share a nickname in NSS, so a nickname removes all of them (an
- * old and a renewed certificate, for instance).  Thunderbird may be running
- * (see the top of core/store-nss.c); mail identities that named a removed
- * certificate in prefs.js keep the name and show no certificate.
- *
- * Errors: #INKAN_ERROR_NOT_FOUND (no such profile, or nothing matches @id;
- * nothing changed), #INKAN_ERROR_PASSPHRASE_REQUIRED and
- * #INKAN_ERROR_BAD_PASSPHRASE (nothing changed), #INKAN_ERROR_IO (the
- * database cannot be opened; nothing changed), #INKAN_ERROR_FAILED (NSS
- * refused to delete; the certificates before the failing one are deleted).
- *
- * Returns: %TRUE when something was deleted.
- */
+/* inkan_thunderbird_remove() (core/ext.c, where it is documented), in the module. */
 gboolean
-inkan_thunderbird_remove (const char *profile, const char *id, InkanPassphraseFunc ask,
-                          gpointer ask_data, GError **error)
+_inkan_nss_remove (const char *profile, const char *id, InkanPassphraseFunc ask,
+                   gpointer ask_data, GError **error)
 {
   g_autoptr (GPtrArray) matches = g_ptr_array_new_with_free_func ((GDestroyNotify) CERT_DestroyCertificate);
   CERTCertList *list;

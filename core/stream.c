@@ -640,8 +640,10 @@ inkan_message_write_file (GMimeMessage *message, const char *path, int mode,
       _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot create “%s”: %s."), path, g_strerror (errno));
       return FALSE;
     }
-  out = g_mime_stream_fs_new (fd);
-  g_mime_stream_fs_set_owner (GMIME_STREAM_FS (out), FALSE);
+  /* A pipe stream, not GMimeStreamFs: the flush of GMimeStreamFs is an
+   * fsync(2) of its own, and the one below is the one that counts. */
+  out = g_mime_stream_pipe_new (fd);
+  g_mime_stream_pipe_set_owner (GMIME_STREAM_PIPE (out), FALSE);
   if (!inkan_message_write (message, out, NULL) || fsync (fd) != 0)
     goto fail;
   g_clear_object (&out);

@@ -689,7 +689,6 @@ gboolean
 _inkan_cms_decrypt_bio (BIO *in, InkanIdentity *identity, BIO *out, GError **error)
 {
   g_autoptr (CMS_ContentInfo) cms = d2i_CMS_bio (in, NULL);
-  int nid;
 
   if (cms == NULL)
     {
@@ -699,7 +698,17 @@ _inkan_cms_decrypt_bio (BIO *in, InkanIdentity *identity, BIO *out, GError **err
                         why);
       return FALSE;
     }
-  nid = OBJ_obj2nid (CMS_get0_type (cms));
+  return _inkan_cms_decrypt_parsed (cms, NULL, identity, out, error);
+}
+
+/* The decryption of _inkan_cms_decrypt_bio() once @cms is parsed; @dcont,
+ * when not %NULL, is its encryptedContent given as detached content
+ * (core/cms-detached.c). */
+gboolean
+_inkan_cms_decrypt_parsed (CMS_ContentInfo *cms, BIO *dcont, InkanIdentity *identity, BIO *out, GError **error)
+{
+  int nid = OBJ_obj2nid (CMS_get0_type (cms));
+
   if (nid != NID_pkcs7_enveloped && nid != NID_id_smime_ct_authEnvelopedData)
     {
       _inkan_set_error (error, INKAN_ERROR_NOT_SMIME,
@@ -724,8 +733,10 @@ _inkan_cms_decrypt_bio (BIO *in, InkanIdentity *identity, BIO *out, GError **err
           return FALSE;
         }
     }
-  if (!CMS_decrypt (cms, inkan_identity_get_key (identity), inkan_identity_get_certificate (identity),
-                    NULL, out, CMS_BINARY))
+  if (dcont ? !_inkan_cms_decrypt_content (cms, inkan_identity_get_key (identity),
+                                           inkan_identity_get_certificate (identity), dcont, out)
+            : !CMS_decrypt (cms, inkan_identity_get_key (identity), inkan_identity_get_certificate (identity),
+                            NULL, out, CMS_BINARY))
     {
       unsigned long code = ERR_peek_last_error ();
       g_autofree char *why = _inkan_openssl_reason ();

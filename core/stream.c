@@ -674,23 +674,22 @@ fail:
 
 /* ---------------------------------------------------------------- decrypt */
 
-/* Decrypts the CMS in @part for @identity: the decoded CMS is read from the
- * part's stream by OpenSSL (which holds it whole while it decrypts), and the
- * plaintext goes to a spill stream, dropped unless decryption succeeds. */
+/* Decrypts the CMS in @part for @identity in bounded memory (the ciphertext
+ * is streamed: core/cms-detached.c), and the plaintext goes to a spill
+ * stream, dropped unless decryption succeeds. */
 GMimeStream *
 _inkan_part_decrypt (GMimePart *part, InkanIdentity *identity, GError **error)
 {
   g_autoptr (GMimeStream) decoded = _inkan_part_decoded_stream (part);
   g_autoptr (GMimeStream) spill = _inkan_spill_new ();
-  g_autoptr (BIO) in = _inkan_bio_new_gmime (decoded);
   g_autoptr (BIO) out = _inkan_bio_new_gmime (spill);
 
-  if (in == NULL || out == NULL)
+  if (out == NULL)
     {
       _inkan_set_error (error, INKAN_ERROR_FAILED, _("Out of memory."));
       return NULL;
     }
-  if (!_inkan_cms_decrypt_bio (in, identity, out, error))
+  if (!_inkan_cms_decrypt_stream (decoded, identity, out, error))
     return NULL;
   return _inkan_spill_finish (spill, error);
 }

@@ -56,6 +56,12 @@ InkanCmsVerifyResult *_inkan_cms_verify_with (GBytes *der, InkanWriteFunc write,
 gboolean _inkan_cms_encrypt_to (InkanWriteFunc write, gpointer data, GPtrArray *recipients,
                                 const InkanEncryptOptions *options, BIO *out, GError **error);
 gboolean _inkan_cms_decrypt_bio (BIO *in, InkanIdentity *identity, BIO *out, GError **error);
+gboolean _inkan_cms_decrypt_parsed (CMS_ContentInfo *cms, BIO *dcont, InkanIdentity *identity,
+                                    BIO *out, GError **error);
+/* cms-detached.c: _inkan_cms_decrypt_bio() in bounded memory, from the
+ * decoded CMS in @cms (the encryptedContent streamed as detached content). */
+gboolean _inkan_cms_decrypt_stream (GMimeStream *cms, InkanIdentity *identity, BIO *out, GError **error);
+gboolean _inkan_cms_decrypt_content (CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert, BIO *dcont, BIO *out);
 
 /* The EnvelopedData/AuthEnvelopedData of @entity's canonical form, streamed
  * (see _inkan_cms_encrypt_to()): DER when it is small, as the whole-buffer

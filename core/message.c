@@ -85,8 +85,9 @@ inkan_message_to_bytes (GMimeMessage *message)
 /* The bytes a signature covers: the entity with every line ending made
  * CRLF (RFC 8551 §3.1.1 canonicalisation).  GMime's DOS newline format is
  * not enough: it leaves multipart prologues as they were parsed, so the
- * whole serialisation goes through GMime's unix2dos filter instead, and
- * straight into the CMS digest: _inkan_write_canonical() (core/stream.c). */
+ * whole LF serialisation is converted instead (every LF not after a CR
+ * becomes CRLF, as GMime's unix2dos filter does), on its way into the CMS
+ * digest: _inkan_write_canonical() (core/stream.c). */
 
 static GMimeObject *
 parse_entity (GBytes *bytes, GError **error)
@@ -416,27 +417,35 @@ now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
+/* Signs @entity: a canonical working copy, or with @in_place the
+ * message's own body (see _inkan_entity_working_copy()). */
 static GMimeObject *
-sign_entity (GMimeObject *entity, InkanIdentity *identity,
+sign_entity (GMimeObject *entity, gboolean in_place, InkanIdentity *identity,
              const InkanSignOptions *options, GError **error)
 {
   g_autoptr (GBytes) der = NULL;
   g_autoptr (GMimeObject) content = NULL;
+  g_autoptr (GMimeStream) copy = options->opaque || in_place ? NULL : _inkan_spill_new ();
+  InkanEntityTee tee = { entity, copy };
   GMimeMultipart *mps;
   GMimePart *sig;
 
   /* RFC 8551 §3.1.2/§3.1.3: the signed entity must survive 7-bit
    * transport unchanged, so 8bit/binary parts become QP or base64. */
   g_mime_object_encode (entity, GMIME_ENCODING_CONSTRAINT_7BIT);
-  der = _inkan_cms_sign_with (identity, _inkan_write_canonical, entity, options, !options->opaque, error);
+  /* One serialisation: its canonical form is hashed, its LF form kept. */
+  der = _inkan_cms_sign_with (identity, _inkan_write_canonical_tee, &tee, options, !options->opaque, error);
   if (der == NULL)
     return NULL;
   if (options->opaque)
     return GMIME_OBJECT (new_pkcs7_part ("pkcs7-mime", "signed-data", "smime.p7m", der));
 
   /* Put back exactly what was signed (in its LF form, like the rest of
-   * the output). */
-  content = _inkan_entity_copy (entity, FALSE, error);
+   * the output), parsed again: GMime writes some entities differently
+   * inside a multipart than alone (a multipart without its end boundary),
+   * and the parsed copy is the form that writes back as what was hashed.
+   * The body signed in place has no such entity: it goes back as it is. */
+  content = in_place ? g_object_ref (entity) : _inkan_entity_parse_spill (copy, error);
   if (content == NULL)
     return NULL;
   mps = GMIME_MULTIPART (g_mime_multipart_signed_new ());
@@ -471,6 +480,7 @@ inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
                     const InkanSignOptions *options, GError **error)
 {
   GMimeObject *body = g_mime_message_get_mime_part (message);
+  g_autoptr (GPtrArray) undo = NULL;
   g_autoptr (GMimeObject) copy = NULL;
   GMimeObject *signed_obj;
 
@@ -480,13 +490,15 @@ inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
     return FALSE;
   if (!check_structure (body, error))
     return FALSE;
-  /* Work on a copy so that a failure leaves @message as it was. */
-  copy = _inkan_entity_copy (body, TRUE, error);
+  /* Work on a copy (or on the body itself when a copy would be the same
+   * bytes, undone on failure) so that a failure leaves @message as it was. */
+  copy = _inkan_entity_working_copy (body, &undo, error);
   if (copy == NULL)
     return FALSE;
-  signed_obj = sign_entity (copy, identity, options, error);
+  signed_obj = sign_entity (copy, undo != NULL, identity, options, error);
   if (signed_obj == NULL)
     return FALSE;
+  _inkan_entity_keep (undo);
   g_mime_message_set_mime_part (message, signed_obj);
   g_object_unref (signed_obj);
   return TRUE;
@@ -525,13 +537,14 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
                        const InkanEncryptOptions *options, GError **error)
 {
   g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  g_autoptr (GPtrArray) undo = NULL;
   g_autoptr (GMimeObject) body = NULL;
   g_autoptr (GMimeStream) der = NULL;
   GMimePart *part;
 
   if (!check_structure (g_mime_message_get_mime_part (message), error))
     return FALSE;
-  body = _inkan_entity_copy (g_mime_message_get_mime_part (message), TRUE, error);
+  body = _inkan_entity_working_copy (g_mime_message_get_mime_part (message), &undo, error);
   if (body == NULL)
     return FALSE;
   if (sender && sign_options)
@@ -542,7 +555,7 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
           || (!sign_options->allow_address_mismatch
               && !inkan_message_check_sender (message, inkan_identity_get_certificate (sender), error)))
         return FALSE;
-      signed_obj = sign_entity (body, sender, sign_options, error);
+      signed_obj = sign_entity (body, undo != NULL, sender, sign_options, error);
       if (signed_obj == NULL)
         return FALSE;
       g_object_unref (body);
@@ -574,6 +587,7 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
   part = new_pkcs7_part_stream ("pkcs7-mime",
                                 options->cipher == INKAN_CIPHER_AES_256_GCM ? "authEnveloped-data" : "enveloped-data",
                                 "smime.p7m", der);
+  _inkan_entity_keep (undo);
   g_mime_message_set_mime_part (message, GMIME_OBJECT (part));
   g_object_unref (part);
   return TRUE;

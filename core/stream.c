@@ -6,21 +6,81 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+/* ---------------------------------------------------------------- canonical form */
+
+/**
+ * _inkan_crlf_convert:
+ * @after_cr: in: whether the byte before @in (the end of the previous call's
+ *   input) was CR; out: whether the last byte of @in was
+ * @in: bytes of an entity serialised with LF line ends
+ * @len: their length
+ * @out: room for 2 × @len bytes
+ *
+ * The canonical form of RFC 8551 §3.1.1 (RFC 5652 §5.1 hashes exactly these
+ * bytes): every LF not preceded by CR becomes CRLF; CR, CRLF and every
+ * other byte are kept.  This is byte for byte GMime's unix2dos filter (without
+ * ensure_newline), over memchr() instead of one byte at a time; call it
+ * on consecutive pieces of the input with the same @after_cr.
+ *
+ * Returns: the number of bytes written to @out.
+ */
+gsize
+_inkan_crlf_convert (gboolean *after_cr, const char *in, gsize len, char *out)
+{
+  const char *end = in + len;
+  char *o = out;
+  gboolean cr = *after_cr;
+
+  while (in < end)
+    {
+      const char *lf = memchr (in, '\n', (size_t) (end - in));
+      gsize n = (gsize) ((lf ? lf : end) - in);
+
+      memcpy (o, in, n);
+      o += n;
+      if (n > 0)
+        cr = in[n - 1] == '\r';
+      if (lf == NULL)
+        break;
+      if (!cr)
+        *o++ = '\r';
+      *o++ = '\n';
+      cr = FALSE;
+      in = lf + 1;
+    }
+  *after_cr = cr;
+  return (gsize) (o - out);
+}
+
 /* ---------------------------------------------------------------- sink stream */
 
-/* A write-only GMimeStream: into a BIO, or a spill (memory, then a file). */
+/* Bytes a sink collects before it hands them on: GMime writes in pieces of
+ * a line or 4 KiB, too small for a system call or a BIO_write each. */
+#define SINK_BUFFER ((gsize) 64 << 10)
+
+/* A write-only GMimeStream: into a BIO, another stream, or a spill (memory,
+ * then a file); buffered, optionally in canonical form, optionally also
+ * copying what it is given, as it is, into a second stream (a tee). */
 typedef struct {
   GMimeStream parent;
-  BIO *bio;            /* not owned; NULL for a spill */
+  BIO *bio;            /* not owned; the target, or NULL */
+  GMimeStream *out;    /* the target stream, or NULL */
   GMimeStream *mem;    /* spill: memory part */
   GMimeStream *file;   /* spill: the temporary file, once past the threshold */
+  GMimeStream *tee;    /* also gets every byte as written, or NULL */
+  gboolean canonical;  /* RFC 8551 §3.1.1 line ends on the way out */
+  gboolean after_cr;   /* canonical: the last byte given was CR */
+  char *buf;           /* SINK_BUFFER bytes not handed on yet */
+  gsize len;
   GError *error;       /* the first write error */
+  int errnum;          /* its errno, for a target stream */
 } InkanSink;
 
 typedef struct {
@@ -33,7 +93,7 @@ G_DEFINE_TYPE (InkanSink, inkan_sink, GMIME_TYPE_STREAM)
 static void
 inkan_sink_init (InkanSink *self)
 {
-  (void) self;
+  self->buf = g_malloc (SINK_BUFFER);
 }
 
 static void
@@ -41,9 +101,12 @@ sink_finalize (GObject *object)
 {
   InkanSink *self = (InkanSink *) object;
 
+  g_clear_object (&self->out);
   g_clear_object (&self->mem);
   g_clear_object (&self->file);
+  g_clear_object (&self->tee);
   g_clear_error (&self->error);
+  g_free (self->buf);
   G_OBJECT_CLASS (inkan_sink_parent_class)->finalize (object);
 }
 
@@ -80,59 +143,145 @@ write_all (GMimeStream *stream, const char *buf, size_t len)
   return TRUE;
 }
 
-static ssize_t
-sink_write (GMimeStream *stream, const char *buf, size_t len)
+static gboolean
+deliver_bio (InkanSink *self, const char *buf, size_t len)
 {
-  InkanSink *self = (InkanSink *) stream;
-  size_t done = 0;
+  while (len > 0)
+    {
+      int n = BIO_write (self->bio, buf, (int) MIN (len, (size_t) INT_MAX));
+      if (n <= 0)
+        {
+          _inkan_set_error (&self->error, INKAN_ERROR_FAILED, "BIO_write failed");
+          return FALSE;
+        }
+      buf += n;
+      len -= (size_t) n;
+    }
+  return TRUE;
+}
 
-  if (self->error)
-    return -1;
-  if (self->bio)
+static gboolean
+deliver_spill (InkanSink *self, const char *buf, size_t len)
+{
+  if (self->file == NULL
+      && GMIME_STREAM_MEM (self->mem)->buffer->len + len > INKAN_SPILL_THRESHOLD)
     {
-      while (done < len)
-        {
-          int n = BIO_write (self->bio, buf + done, (int) MIN (len - done, (size_t) INT_MAX));
-          if (n <= 0)
-            {
-              _inkan_set_error (&self->error, INKAN_ERROR_FAILED, "BIO_write failed");
-              return -1;
-            }
-          done += (size_t) n;
-        }
-    }
-  else
-    {
-      if (self->file == NULL
-          && GMIME_STREAM_MEM (self->mem)->buffer->len + len > INKAN_SPILL_THRESHOLD)
-        {
-          GByteArray *arr = GMIME_STREAM_MEM (self->mem)->buffer;
-          if ((self->file = temp_stream (&self->error)) == NULL)
-            return -1;
-          if (!write_all (self->file, (const char *) arr->data, arr->len))
-            goto io_error;
-          g_clear_object (&self->mem);
-        }
-      if (!write_all (self->file ? self->file : self->mem, buf, len))
+      GByteArray *arr = GMIME_STREAM_MEM (self->mem)->buffer;
+      if ((self->file = temp_stream (&self->error)) == NULL)
+        return FALSE;
+      if (!write_all (self->file, (const char *) arr->data, arr->len))
         goto io_error;
+      g_clear_object (&self->mem);
     }
-  stream->position += len;
-  return (ssize_t) len;
+  if (!write_all (self->file ? self->file : self->mem, buf, len))
+    goto io_error;
+  return TRUE;
 
 io_error:
   _inkan_set_error (&self->error, INKAN_ERROR_IO, _("Cannot write a temporary file for a large message: %s."),
                     g_strerror (errno));
-  return -1;
+  return FALSE;
 }
 
+/* Hands @len bytes on to the target. */
+static gboolean
+deliver (InkanSink *self, const char *buf, size_t len)
+{
+  if (self->bio)
+    return deliver_bio (self, buf, len);
+  if (self->out)
+    {
+      if (write_all (self->out, buf, len))
+        return TRUE;
+      self->errnum = errno;
+      _inkan_set_error (&self->error, INKAN_ERROR_IO, "%s", g_strerror (self->errnum));
+      return FALSE;
+    }
+  return deliver_spill (self, buf, len);
+}
+
+/* Hands the buffered bytes on. */
+static gboolean
+sink_drain (InkanSink *self)
+{
+  gsize len = self->len;
+
+  self->len = 0;
+  return self->error == NULL && (len == 0 || deliver (self, self->buf, len));
+}
+
+/* Buffers @len bytes as they are. */
+static gboolean
+put_plain (InkanSink *self, const char *buf, size_t len)
+{
+  if (self->len == 0 && len >= SINK_BUFFER)
+    return deliver (self, buf, len);
+  while (len > 0)
+    {
+      gsize n = MIN (len, SINK_BUFFER - self->len);
+      memcpy (self->buf + self->len, buf, n);
+      self->len += n;
+      buf += n;
+      len -= n;
+      if (self->len == SINK_BUFFER && !sink_drain (self))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Buffers the canonical form of @len bytes (each may grow to two). */
+static gboolean
+put_canonical (InkanSink *self, const char *buf, size_t len)
+{
+  while (len > 0)
+    {
+      gsize n = MIN (len, (SINK_BUFFER - self->len) / 2);
+      if (n == 0)
+        {
+          if (!sink_drain (self))
+            return FALSE;
+          continue;
+        }
+      self->len += _inkan_crlf_convert (&self->after_cr, buf, n, self->buf + self->len);
+      buf += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static ssize_t
+sink_write (GMimeStream *stream, const char *buf, size_t len)
+{
+  InkanSink *self = (InkanSink *) stream;
+
+  if (self->error)
+    return -1;
+  if (self->tee && g_mime_stream_write (self->tee, buf, len) != (ssize_t) len)
+    {
+      _inkan_set_error (&self->error, INKAN_ERROR_IO, "%s", g_strerror (errno));
+      return -1;
+    }
+  if (!(self->canonical ? put_canonical (self, buf, len) : put_plain (self, buf, len)))
+    return -1;
+  stream->position += len;
+  return (ssize_t) len;
+}
+
+/* Hands on what is buffered (to the tee too), but does not flush a BIO
+ * target: GMime flushes after every part, and flushing a CMS data BIO
+ * chain ends it (its owner flushes it once, at the end). */
 static int
 sink_flush (GMimeStream *stream)
 {
   InkanSink *self = (InkanSink *) stream;
 
-  if (self->bio)
-    return BIO_flush (self->bio) > 0 ? 0 : -1;
-  return self->error ? -1 : 0;
+  if (!sink_drain (self))
+    return -1;
+  if (self->tee && g_mime_stream_flush (self->tee) != 0)
+    return -1;
+  if (self->out)
+    return g_mime_stream_flush (self->out);
+  return 0;
 }
 
 static ssize_t
@@ -208,14 +357,18 @@ inkan_sink_class_init (InkanSinkClass *klass)
   sc->substream = sink_substream;
 }
 
+/* A sink into @bio (not owned), into @out (a reference is taken), or, when
+ * both are NULL, a spill. */
 static GMimeStream *
-sink_new (BIO *bio)
+sink_new (BIO *bio, GMimeStream *out, gboolean canonical)
 {
   InkanSink *self = g_object_new (inkan_sink_get_type (), NULL);
 
   g_mime_stream_construct (GMIME_STREAM (self), 0, -1);
   self->bio = bio;
-  if (bio == NULL)
+  self->out = out ? g_object_ref (out) : NULL;
+  self->canonical = canonical;
+  if (bio == NULL && out == NULL)
     self->mem = g_mime_stream_mem_new ();
   return GMIME_STREAM (self);
 }
@@ -223,7 +376,7 @@ sink_new (BIO *bio)
 GMimeStream *
 _inkan_spill_new (void)
 {
-  return sink_new (NULL);
+  return sink_new (NULL, NULL, FALSE);
 }
 
 GMimeStream *
@@ -232,6 +385,7 @@ _inkan_spill_finish (GMimeStream *spill, GError **error)
   InkanSink *self = (InkanSink *) spill;
   GMimeStream *out;
 
+  sink_drain (self);
   if (self->error)
     {
       g_propagate_error (error, g_steal_pointer (&self->error));
@@ -248,24 +402,16 @@ _inkan_spill_finish (GMimeStream *spill, GError **error)
   return out;
 }
 
-
-/* Writes @entity with LF line ends into @out, through unix2dos when
- * @canonical (what core/message.c's canonical_bytes() gives). */
+/* Writes @entity with LF line ends (GMime's serialisation) into @sink and
+ * hands everything on. */
 static gboolean
-write_entity (GMimeObject *entity, gboolean canonical, GMimeStream *out)
+write_entity (GMimeObject *entity, GMimeStream *sink)
 {
-  g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (out);
   GMimeFormatOptions *opts = g_mime_format_options_new ();
   gboolean ok;
 
-  if (canonical)
-    {
-      g_autoptr (GMimeFilter) unix2dos = g_mime_filter_unix2dos_new (FALSE);
-      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), unix2dos);
-    }
   g_mime_format_options_set_newline_format (opts, GMIME_NEWLINE_FORMAT_UNIX);
-  ok = g_mime_object_write_to_stream (entity, opts, filtered) != -1
-       && g_mime_stream_flush (filtered) == 0;
+  ok = g_mime_object_write_to_stream (entity, opts, sink) != -1 && g_mime_stream_flush (sink) == 0;
   g_mime_format_options_free (opts);
   return ok;
 }
@@ -273,9 +419,20 @@ write_entity (GMimeObject *entity, gboolean canonical, GMimeStream *out)
 gboolean
 _inkan_write_canonical (BIO *bio, gpointer entity)
 {
-  g_autoptr (GMimeStream) sink = sink_new (bio);
+  g_autoptr (GMimeStream) sink = sink_new (bio, NULL, TRUE);
 
-  return write_entity (entity, TRUE, sink);
+  return write_entity (entity, sink);
+}
+
+gboolean
+_inkan_write_canonical_tee (BIO *bio, gpointer tee)
+{
+  InkanEntityTee *t = tee;
+  g_autoptr (GMimeStream) sink = sink_new (bio, NULL, TRUE);
+
+  if (t->copy)
+    ((InkanSink *) sink)->tee = g_object_ref (t->copy);
+  return write_entity (t->entity, sink);
 }
 
 /* ---------------------------------------------------------------- BIO over a GMimeStream */
@@ -367,19 +524,184 @@ _inkan_entity_parse_stream (GMimeStream *stream)
 }
 
 GMimeObject *
-_inkan_entity_copy (GMimeObject *entity, gboolean canonical, GError **error)
+_inkan_entity_parse_spill (GMimeStream *spill, GError **error)
 {
-  g_autoptr (GMimeStream) spill = _inkan_spill_new ();
-  g_autoptr (GMimeStream) data = NULL;
+  g_autoptr (GMimeStream) data = _inkan_spill_finish (spill, error);
   GMimeObject *copy;
 
-  write_entity (entity, canonical, spill);
-  if ((data = _inkan_spill_finish (spill, error)) == NULL)
+  if (data == NULL)
     return NULL;
   copy = _inkan_entity_parse_stream (data);
   if (copy == NULL)
     _inkan_set_error (error, INKAN_ERROR_MESSAGE, _("The signed or decrypted content is not a MIME entity."));
   return copy;
+}
+
+GMimeObject *
+_inkan_entity_copy (GMimeObject *entity, gboolean canonical, GError **error)
+{
+  g_autoptr (GMimeStream) spill = sink_new (NULL, NULL, canonical);
+
+  write_entity (entity, spill);
+  return _inkan_entity_parse_spill (spill, error);
+}
+
+/* ---------------------------------------------------------------- working copies */
+
+/* Longest line of a 7bit part taken as it is: g_mime_object_encode() makes
+ * a part with lines longer than 998 bytes (RFC 5322 §2.1.1), CR counted or
+ * not, quoted-printable. */
+#define STABLE_MAX_LINE 900
+
+/* Scan state of a leaf's raw content (see leaf_is_stable()). */
+typedef struct {
+  gboolean text;  /* a 7bit (or unlabelled) part: 7-bit rules too */
+  guint col;      /* bytes since the last LF */
+  guint from;     /* bytes of "From " matched at the start of the line */
+} StableScan;
+
+static gboolean
+scan_text (StableScan *s, const guchar *p, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (p[i] == '\n')
+        {
+          s->col = s->from = 0;
+          continue;
+        }
+      if (p[i] == '\0' || p[i] == '\r' || p[i] >= 0x80 || ++s->col > STABLE_MAX_LINE)
+        return FALSE;
+      if (s->from == s->col - 1 && s->from < 5 && p[i] == (guchar) "From "[s->from] && ++s->from == 5)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether @part's content goes through a canonical copy unchanged: it is
+ * written as it is stored (no transfer encoding to apply), has no CR (so
+ * GMime's LF output is the stored bytes, and their CRLF form reads back
+ * as them), and g_mime_object_encode() does not change it: base64,
+ * quoted-printable or uuencode, or 7-bit text with short lines and no
+ * "From " line. */
+static gboolean
+leaf_is_stable (GMimePart *part)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  GMimeContentEncoding encoding = g_mime_part_get_content_encoding (part);
+  StableScan scan = { .text = encoding == GMIME_CONTENT_ENCODING_DEFAULT
+                              || encoding == GMIME_CONTENT_ENCODING_7BIT };
+  g_autofree guchar *buf = NULL;
+  GMimeStream *raw;
+  gboolean ok = TRUE;
+  ssize_t n;
+
+  if (content == NULL || g_mime_data_wrapper_get_encoding (content) != encoding
+      || (raw = g_mime_data_wrapper_get_stream (content)) == NULL)
+    return FALSE;
+  if (!scan.text && encoding != GMIME_CONTENT_ENCODING_BASE64
+      && encoding != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE && encoding != GMIME_CONTENT_ENCODING_UUENCODE)
+    return FALSE;
+  buf = g_malloc (SINK_BUFFER);
+  if (g_mime_stream_reset (raw) != 0)
+    return FALSE;
+  while (ok && (n = g_mime_stream_read (raw, (char *) buf, SINK_BUFFER)) > 0)
+    ok = scan.text ? scan_text (&scan, buf, (gsize) n) : memchr (buf, '\r', (size_t) n) == NULL;
+  return g_mime_stream_reset (raw) == 0 && ok;
+}
+
+static gboolean
+headers_have_cr (GMimeObject *obj)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (obj);
+
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    {
+      const char *raw = g_mime_header_get_raw_value (g_mime_header_list_get_header_at (headers, i));
+      if (raw && strchr (raw, '\r'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether _inkan_entity_copy (@obj, TRUE) followed by
+ * g_mime_object_encode() serialises to the bytes @obj does after
+ * g_mime_object_encode(): multiparts (with their boundary and their end
+ * boundary, and no CR in headers, prologue or epilogue) and stable leaves
+ * only; a message/rfc822 part is always copied.  (A multipart without its
+ * end boundary gains a line end each time GMime writes and parses it.) */
+static gboolean
+entity_is_stable (GMimeObject *obj, GPtrArray *unlabelled)
+{
+  if (headers_have_cr (obj))
+    return FALSE;
+  if (GMIME_IS_MULTIPART (obj))
+    {
+      GMimeMultipart *mp = GMIME_MULTIPART (obj);
+      const char *prologue = g_mime_multipart_get_prologue (mp);
+      const char *epilogue = g_mime_multipart_get_epilogue (mp);
+
+      /* write_end_boundary: whether the parser met the end boundary
+       * (GMime 3 has no accessor for it). */
+      if (g_mime_object_get_content_type_parameter (obj, "boundary") == NULL || !mp->write_end_boundary
+          || (prologue && strchr (prologue, '\r')) || (epilogue && strchr (epilogue, '\r')))
+        return FALSE;
+      for (int i = 0; i < g_mime_multipart_get_count (mp); i++)
+        if (!entity_is_stable (g_mime_multipart_get_part (mp, i), unlabelled))
+          return FALSE;
+      return TRUE;
+    }
+  if (!GMIME_IS_PART (obj) || !leaf_is_stable (GMIME_PART (obj)))
+    return FALSE;
+  if (g_mime_part_get_content_encoding (GMIME_PART (obj)) == GMIME_CONTENT_ENCODING_DEFAULT)
+    g_ptr_array_add (unlabelled, g_object_ref (obj));
+  return TRUE;
+}
+
+/* Undoes what g_mime_object_encode() does to a part without
+ * Content-Transfer-Encoding: it labels it 7bit. */
+static void
+unlabel_part (gpointer part)
+{
+  if (g_mime_part_get_content_encoding (part) != GMIME_CONTENT_ENCODING_DEFAULT)
+    g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_object_unref (part);
+}
+
+/**
+ * _inkan_entity_working_copy:
+ * @entity: the body about to be signed or encrypted
+ * @undo: (out): %NULL for a copy; else what g_mime_object_encode() may
+ *   change in @entity, changed back when the array is freed
+ * @error: return location for the errors of _inkan_entity_copy()
+ *
+ * What is signed is the canonical form of the entity (RFC 8551 §3.1.1),
+ * encoded for 7-bit transport (§3.1.2, §3.1.3), and a failure must leave
+ * the message as it was.  A canonical copy does both; when it would
+ * serialise to the very bytes @entity does (entity_is_stable()), @entity
+ * itself is used and the copy, a pass and a parse over the content, saved.
+ *
+ * Returns: (transfer full): the entity to work on, or %NULL.
+ */
+GMimeObject *
+_inkan_entity_working_copy (GMimeObject *entity, GPtrArray **undo, GError **error)
+{
+  g_autoptr (GPtrArray) unlabelled = g_ptr_array_new_with_free_func (g_object_unref);
+
+  *undo = NULL;
+  if (!entity_is_stable (entity, unlabelled))
+    return _inkan_entity_copy (entity, TRUE, error);
+  g_ptr_array_set_free_func (unlabelled, unlabel_part);
+  *undo = g_steal_pointer (&unlabelled);
+  return g_object_ref (entity);
+}
+
+/* Keeps what g_mime_object_encode() changed (on success). */
+void
+_inkan_entity_keep (GPtrArray *undo)
+{
+  if (undo)
+    g_ptr_array_set_free_func (undo, g_object_unref);
 }
 
 GMimeStream *
@@ -593,17 +915,16 @@ _inkan_message_load_file (const char *path, GError **error)
 gboolean
 inkan_message_write (GMimeMessage *message, GMimeStream *stream, GError **error)
 {
-  g_autoptr (GMimeStream) buffered = g_mime_stream_buffer_new (stream, GMIME_STREAM_BUFFER_BLOCK_WRITE);
-  GMimeFormatOptions *opts = g_mime_format_options_new ();
-  gboolean ok;
+  g_autoptr (GMimeStream) buffered = sink_new (NULL, stream, FALSE);
+  InkanSink *sink = (InkanSink *) buffered;
+  int saved;
 
-  g_mime_format_options_set_newline_format (opts, GMIME_NEWLINE_FORMAT_UNIX);
-  ok = g_mime_object_write_to_stream (GMIME_OBJECT (message), opts, buffered) != -1
-       && g_mime_stream_flush (buffered) == 0;
-  g_mime_format_options_free (opts);
-  if (!ok)
-    _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot write the message: %s."), g_strerror (errno));
-  return ok;
+  if (write_entity (GMIME_OBJECT (message), buffered))
+    return TRUE;
+  saved = sink->errnum ? sink->errnum : errno;
+  _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot write the message: %s."), g_strerror (saved));
+  errno = saved;
+  return FALSE;
 }
 
 /**

@@ -1,9 +1,9 @@
 /* Internal: large messages in bounded memory (core/stream.c).
  *
  * Content is never gathered in one buffer on the way into or out of CMS:
- * a MIME entity is serialised, canonicalised (RFC 8551 §3.1.1, GMime's
- * unix2dos filter) and written straight into OpenSSL's CMS data BIO chain;
- * copies of entities and CMS output go to a "spill" stream, memory up to
+ * a MIME entity is serialised, canonicalised (RFC 8551 §3.1.1: LF -> CRLF,
+ * _inkan_crlf_convert()) and written straight into OpenSSL's CMS data BIO
+ * chain; copies of entities and CMS output go to a "spill" stream, memory up to
  * INKAN_SPILL_THRESHOLD and an unlinked 0600 temporary file beyond; parsed
  * messages keep their content in the file they came from
  * (g_mime_parser_set_persist_stream).  docs/performance.md has the figures.
@@ -24,6 +24,19 @@ gboolean _inkan_write_bytes (BIO *bio, gpointer bytes);
 /* InkanWriteFunc for a GMimeObject*: its RFC 8551 §3.1.1 canonical form,
  * byte for byte what writing it with LF line ends through unix2dos gives. */
 gboolean _inkan_write_canonical (BIO *bio, gpointer entity);
+/* InkanWriteFunc for an InkanEntityTee*: _inkan_write_canonical() of
+ * @entity that also writes the LF form it canonicalises into @copy (a
+ * spill; NULL for none), so that what is hashed and what is put back come
+ * from one serialisation. */
+typedef struct {
+  GMimeObject *entity;
+  GMimeStream *copy;
+} InkanEntityTee;
+gboolean _inkan_write_canonical_tee (BIO *bio, gpointer tee);
+/* RFC 8551 §3.1.1 canonical form of @len bytes (LF -> CRLF where no CR
+ * precedes; @after_cr carries the last byte's state between pieces) into
+ * @out (2 * @len bytes); returns the bytes written. */
+gsize _inkan_crlf_convert (gboolean *after_cr, const char *in, gsize len, char *out);
 
 /* A BIO that reads from and writes to @stream (a new reference is taken). */
 BIO *_inkan_bio_new_gmime (GMimeStream *stream);
@@ -41,6 +54,16 @@ GMimeObject *_inkan_entity_parse_stream (GMimeStream *stream);
 /* A new, independent entity: @entity written with LF line ends (through
  * unix2dos when @canonical) and parsed again.  In bounded memory. */
 GMimeObject *_inkan_entity_copy (GMimeObject *entity, gboolean canonical, GError **error);
+/* _inkan_spill_finish() of @spill, parsed as one MIME entity (in place). */
+GMimeObject *_inkan_entity_parse_spill (GMimeStream *spill, GError **error);
+/* The entity to sign or encrypt in place of @entity (transfer full):
+ * _inkan_entity_copy (@entity, TRUE), or, when that copy would serialise
+ * to the very bytes @entity does (before and after g_mime_object_encode()),
+ * @entity itself: then *@undo lists what g_mime_object_encode() may change
+ * in it, and freeing *@undo changes it back unless _inkan_entity_keep()
+ * was called (*@undo is NULL for a copy). */
+GMimeObject *_inkan_entity_working_copy (GMimeObject *entity, GPtrArray **undo, GError **error);
+void _inkan_entity_keep (GPtrArray *undo);
 /* The decoded content of @part as a stream (transfer full). */
 GMimeStream *_inkan_part_decoded_stream (GMimePart *part);
 /* The CMS contentType NID of @part's decoded content, read from its first

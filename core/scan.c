@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #define MAX_MESSAGE_FILE ((goffset) 256 * 1024 * 1024)
+/* Messages handed to a worker thread, and back, at a time: one thread
+ * wake-up per message cost as much as a tenth of verifying it. */
+#define SCAN_BATCH 16
 
 typedef struct {
   guint64 seq;
@@ -77,10 +80,8 @@ load_file (const char *path, GError **error)
 }
 
 static void
-worker (gpointer data, gpointer user_data)
+scan_one (Work *w, const Shared *s)
 {
-  Work *w = data;
-  Shared *s = user_data;
   const InkanScanOptions *o = s->options;
   InkanScanItem *item = g_new0 (InkanScanItem, 1);
   GError *error = NULL;
@@ -117,7 +118,19 @@ worker (gpointer data, gpointer user_data)
   g_clear_object (&msg);
   g_clear_object (&w->message);
   w->result = item;
-  g_async_queue_push (s->done, w);
+}
+
+/* The thread pool's function: a batch (GPtrArray of Work*) in, the same
+ * batch with results out on the done queue. */
+static void
+worker (gpointer data, gpointer user_data)
+{
+  GPtrArray *batch = data;
+  Shared *s = user_data;
+
+  for (guint i = 0; i < batch->len; i++)
+    scan_one (g_ptr_array_index (batch, i), s);
+  g_async_queue_push (s->done, batch);
 }
 
 /* ---------------------------------------------------------------- walking */
@@ -130,7 +143,8 @@ typedef struct {
   guint64 next_seq;        /* next sequence number to hand out */
   guint64 next_deliver;    /* next sequence number to give to func */
   GHashTable *waiting;     /* seq -> Work*, finished out of order */
-  guint in_flight;
+  GPtrArray *pending;      /* Work* not yet handed to the pool */
+  guint in_flight;         /* Work* pending or in the pool */
   guint max_in_flight;
   guint count;
 } Walker;
@@ -150,14 +164,33 @@ deliver_ready (Walker *wk)
 }
 
 static void
+flush_pending (Walker *wk)
+{
+  if (wk->pending->len == 0)
+    return;
+  g_thread_pool_push (wk->pool, wk->pending, NULL);
+  wk->pending = g_ptr_array_sized_new (SCAN_BATCH);
+}
+
+/* Takes one finished batch, waiting for it when @block (after handing on
+ * what is pending, which might be all there is to wait for). */
+static void
 collect_one (Walker *wk, gboolean block)
 {
-  Work *w = block ? g_async_queue_pop (wk->shared->done) : g_async_queue_try_pop (wk->shared->done);
+  GPtrArray *batch;
 
-  if (w == NULL)
+  if (block)
+    flush_pending (wk);
+  batch = block ? g_async_queue_pop (wk->shared->done) : g_async_queue_try_pop (wk->shared->done);
+  if (batch == NULL)
     return;
-  wk->in_flight--;
-  g_hash_table_insert (wk->waiting, &w->seq, w);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Work *w = g_ptr_array_index (batch, i);
+      wk->in_flight--;
+      g_hash_table_insert (wk->waiting, &w->seq, w);
+    }
+  g_ptr_array_unref (batch);
   deliver_ready (wk);
 }
 
@@ -174,7 +207,9 @@ submit (Walker *wk, const char *file, guint index, GMimeMessage *message)
     collect_one (wk, TRUE);
   wk->in_flight++;
   wk->count++;
-  g_thread_pool_push (wk->pool, w, NULL);
+  g_ptr_array_add (wk->pending, w);
+  if (wk->pending->len >= SCAN_BATCH)
+    flush_pending (wk);
   collect_one (wk, FALSE);
 }
 
@@ -362,13 +397,15 @@ inkan_scan (const char *const *paths, const InkanScanOptions *options, InkanScan
   wk.func = func;
   wk.user_data = user_data;
   wk.waiting = g_hash_table_new (g_int64_hash, g_int64_equal);
-  wk.max_in_flight = jobs * 32;
+  wk.pending = g_ptr_array_sized_new (SCAN_BATCH);
+  wk.max_in_flight = jobs * 4 * SCAN_BATCH;
   for (int i = 0; paths && paths[i]; i++)
     walk_path (&wk, paths[i], 0);
   while (wk.in_flight > 0)
     collect_one (&wk, TRUE);
   deliver_ready (&wk);
   g_thread_pool_free (wk.pool, FALSE, TRUE);
+  g_ptr_array_unref (wk.pending);
   g_hash_table_unref (wk.waiting);
   g_async_queue_unref (shared.done);
   return TRUE;

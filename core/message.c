@@ -411,6 +411,43 @@ check_structure (GMimeObject *obj, GError **error)
   return obj == NULL || count_parts (obj, 0, &parts, error);
 }
 
+/* A multipart whose Content-Type has no boundary parameter (RFC 2046
+ * §5.1.1 requires one) cannot be signed or encrypted faithfully: GMime
+ * makes one up each time it writes the part, so what is hashed and what
+ * is sent differ.  Refused, with what to fix. */
+static gboolean
+check_boundaries (GMimeObject *obj, GError **error)
+{
+  if (GMIME_IS_MULTIPART (obj))
+    {
+      /* The header as written, not GMime's object: GMime makes up a
+       * boundary for its object where the header has none. */
+      const char *header = g_mime_object_get_header (obj, "Content-Type");
+      GMimeContentType *written = header ? g_mime_content_type_parse (NULL, header) : NULL;
+      gboolean has_boundary = written && g_mime_content_type_get_parameter (written, "boundary") != NULL;
+
+      g_clear_object (&written);
+      if (!has_boundary)
+        {
+          g_autofree char *type = g_mime_content_type_get_mime_type (g_mime_object_get_content_type (obj));
+          _inkan_set_error (error, INKAN_ERROR_MESSAGE,
+                            _("The message has a %s part without a boundary parameter (RFC 2046 §5.1.1), so it cannot be signed or encrypted as written; let the mail program write the message again."),
+                            type);
+          return FALSE;
+        }
+      for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (obj)); i++)
+        if (!check_boundaries (g_mime_multipart_get_part (GMIME_MULTIPART (obj), i), error))
+          return FALSE;
+    }
+  else if (GMIME_IS_MESSAGE_PART (obj))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
+      if (inner && g_mime_message_get_mime_part (inner))
+        return check_boundaries (g_mime_message_get_mime_part (inner), error);
+    }
+  return TRUE;
+}
+
 static gint64
 now (void)
 {
@@ -488,7 +525,7 @@ inkan_message_sign (GMimeMessage *message, InkanIdentity *identity,
       || (!options->allow_address_mismatch
           && !inkan_message_check_sender (message, inkan_identity_get_certificate (identity), error)))
     return FALSE;
-  if (!check_structure (body, error))
+  if (!check_structure (body, error) || !check_boundaries (body, error))
     return FALSE;
   /* Work on a copy (or on the body itself when a copy would be the same
    * bytes, undone on failure) so that a failure leaves @message as it was. */
@@ -542,7 +579,8 @@ inkan_message_encrypt (GMimeMessage *message, GPtrArray *recipients,
   g_autoptr (GMimeStream) der = NULL;
   GMimePart *part;
 
-  if (!check_structure (g_mime_message_get_mime_part (message), error))
+  if (!check_structure (g_mime_message_get_mime_part (message), error)
+      || !check_boundaries (g_mime_message_get_mime_part (message), error))
     return FALSE;
   body = _inkan_entity_working_copy (g_mime_message_get_mime_part (message), &undo, error);
   if (body == NULL)

@@ -428,6 +428,16 @@ check "sign | encrypt | decrypt through pipes keeps the text" \
   sh -c '"$1" sign -k "$2" --passphrase-file "$3" "$4" | "$1" encrypt -r "$5" | "$1" decrypt -k "$6" --passphrase-file "$3" 2>/dev/null | grep -q Thursday' \
   - "$INKAN" "$ALICE" "$PKI/passphrase.txt" "$MAIL/plain.eml" "$PKI/bob.cert.pem" "$BOB"
 
+# A multipart whose Content-Type has no boundary parameter: GMime would
+# make one up each time it writes it, so the signature could not verify.
+# sign and encrypt refuse it, and write nothing.
+printf 'From: Alice Example <alice@example.org>\nTo: bob@example.org\nSubject: no boundary\nMIME-Version: 1.0\nContent-Type: multipart/mixed\n\n--foo\nContent-Type: text/plain\n\nhello\n--foo--\n' >"$T/no-boundary.eml"
+erc 8 "sign of a multipart without a boundary parameter: exit 8" "$INKAN" sign -k "$ALICE" $PF -o "$T/nb-signed.eml" "$T/no-boundary.eml"
+check "sign without boundary: the sentence names the part and RFC 2046" grep -q 'multipart/mixed part without a boundary parameter (RFC 2046' "$T/err"
+check "sign without boundary: no output file" absent "$T/nb-signed.eml"
+erc 8 "encrypt of a multipart without a boundary parameter: exit 8" "$INKAN" encrypt -r "$PKI/bob.cert.pem" -o "$T/nb-enc.eml" "$T/no-boundary.eml"
+check "encrypt without boundary: no output file" absent "$T/nb-enc.eml"
+
 # -o onto a device writes through it; it must never replace the device.
 erc 0 "sign -o /dev/null succeeds" "$INKAN" sign -k "$ALICE" $PF -o /dev/null "$MAIL/plain.eml"
 check "/dev/null is still a character device" test -c /dev/null

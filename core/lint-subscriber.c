@@ -520,9 +520,9 @@ lei_checksum_ok (const char *lei)
 }
 
 static void
-lint_organization_identifier (LintCtx *c, const Attr *a, const char *country)
+lint_organization_identifier (LintCtx *c, const Attr *a, const char *country, const char *base)
 {
-  const char *path = P_SUBJECT ".organizationIdentifier";
+  g_autofree char *path = g_strconcat (base, ".organizationIdentifier", NULL);
   const char *v = a->value, *p;
   char scheme[4] = { 0 }, cc[3] = { 0 };
   g_autofree char *sp = NULL;
@@ -605,14 +605,22 @@ lint_organization_identifier (LintCtx *c, const Attr *a, const char *country)
                _("organizationIdentifier country “%s” is not the subject countryName “%s” (SBR Appendix A.1)."), cc, country);
 }
 
+/* The DN rules of the certificate type (SBR 7.1.4.2.2-7.1.4.2.6) for
+ * @subject, found at @base: the subject, or a subjectAltName directoryName,
+ * which SBR 7.1.4.2.1 allows when its Name obeys the same rules.  For the
+ * subject, @dirname_mailboxes are the mailboxes found in directoryNames,
+ * which must be in the SAN too; %NULL for a directoryName (its mailboxes
+ * are those). */
 static void
-lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
+lint_name (LintCtx *c, X509_NAME *subject, const char *base, GPtrArray *dirname_mailboxes)
 {
-  X509_NAME *subject = X509_get_subject_name (c->cert);
   g_autoptr (GArray) attrs = g_array_new (FALSE, TRUE, sizeof (Attr));
   int n = X509_NAME_entry_count (subject);
   int t = c->type >= SBR_MV && c->type <= SBR_IV ? c->type - 1 : 0;
   const char *country, *org, *pseudonym, *given, *surname;
+  g_autofree char *street_path = g_strconcat (base, ".streetAddress", NULL);
+  const char *what = dirname_mailboxes ? _("subject") : _("subjectAltName directoryName");
+  g_autofree char *country_path = g_strconcat (base, ".countryName", NULL);
 
   g_array_set_clear_func (attrs, attr_clear);
   for (int i = 0; i < n; i++)
@@ -629,10 +637,10 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
       /* Several attributes in one RDN. */
       if (i > 0 && X509_NAME_ENTRY_set (e) == X509_NAME_ENTRY_set (X509_NAME_get_entry (subject, i - 1)))
         {
-          _lint_add (c, INKAN_SEVERITY_NOTICE, "cabf.rdn_contains_multiple_atvs", P_SUBJECT,
+          _lint_add (c, INKAN_SEVERITY_NOTICE, "cabf.rdn_contains_multiple_atvs", base,
                      _("An RDN of the subject holds more than one attribute."));
           if (OBJ_cmp (X509_NAME_ENTRY_get_object (e), X509_NAME_ENTRY_get_object (X509_NAME_get_entry (subject, i - 1))) == 0)
-            _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.rdn_contains_unique_attribute_types", P_SUBJECT,
+            _lint_add (c, INKAN_SEVERITY_ERROR, "pkix.rdn_contains_unique_attribute_types", base,
                        _("An RDN of the subject holds the same attribute type twice (X.501 9.3)."));
         }
     }
@@ -642,7 +650,7 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
     {
       Attr *a = &g_array_index (attrs, Attr, i);
       char rule = 0;
-      g_autofree char *path = g_strconcat (P_SUBJECT ".", a->name, NULL);
+      g_autofree char *path = g_strconcat (base, ".", a->name, NULL);
 
       for (guint j = 0; j < G_N_ELEMENTS (attribute_rules); j++)
         if (attribute_rules[j].nid == a->nid)
@@ -651,8 +659,8 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
         rule = c->type == SBR_MV ? 'N' : c->generation == SBR_LEGACY ? 'M' : 'N';
       if (rule == 'N' || (rule == 'S' && c->generation == SBR_STRICT))
         _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.prohibited_attribute", path,
-                   _("The subject has %s, which a %s %s certificate must not have (SBR 7.1.4.2)."),
-                   a->name, type_names[c->type], generation_names[c->generation]);
+                   _("The %s has %s, which a %s %s certificate must not have (SBR 7.1.4.2)."),
+                   what, a->name, type_names[c->type], generation_names[c->generation]);
       /* OpenSSL converts every name to UTF-8 when it parses a certificate,
        * so a value that cannot be converted never gets here. */
       if (a->value == NULL)
@@ -663,9 +671,9 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
     }
   for (guint j = 0; j < G_N_ELEMENTS (attribute_rules); j++)
     if (attribute_rules[j].rule[t] == 'R' && c->type != SBR_TYPE_UNKNOWN && !has_attr (attrs, attribute_rules[j].nid))
-      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.missing_required_attribute", P_SUBJECT,
-                 _("The subject lacks %s, which a %s certificate must have (SBR 7.1.4.2)."),
-                 _lint_attribute_name (OBJ_nid2obj (attribute_rules[j].nid)), type_names[c->type]);
+      _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.missing_required_attribute", base,
+                 _("The %s lacks %s, which a %s certificate must have (SBR 7.1.4.2)."),
+                 what, _lint_attribute_name (OBJ_nid2obj (attribute_rules[j].nid)), type_names[c->type]);
 
   country = first_value (attrs, NID_countryName);
   org = first_value (attrs, NID_organizationName);
@@ -675,32 +683,32 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
 
   if ((c->type == SBR_SV || c->type == SBR_IV) && c->generation != SBR_LEGACY
       && !given && !surname && !pseudonym)
-    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.missing_required_attribute", P_SUBJECT,
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.missing_required_attribute", base,
                _("The subject lacks givenName or surname (or pseudonym), which a %s %s certificate must have (SBR 7.1.4.2)."),
                type_names[c->type], generation_names[c->generation]);
   if (pseudonym && (given || surname))
-    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.mixed_name_and_pseudonym_attributes", P_SUBJECT,
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.mixed_name_and_pseudonym_attributes", base,
                _("The subject has a pseudonym together with givenName or surname (SBR 7.1.4.2.2 (e), (f))."));
   if (has_attr (attrs, NID_streetAddress) && !has_attr (attrs, NID_localityName) && !has_attr (attrs, NID_stateOrProvinceName))
-    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.required_attribute_missing_for_dependent_attribute", P_SUBJECT ".streetAddress",
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.required_attribute_missing_for_dependent_attribute", street_path,
                _("streetAddress is present without localityName or stateOrProvinceName (SBR 7.1.4.2.2 (j))."));
   if ((has_attr (attrs, NID_localityName) || has_attr (attrs, NID_stateOrProvinceName) || has_attr (attrs, NID_postalCode))
       && !country)
-    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.required_attribute_missing_for_dependent_attribute", P_SUBJECT ".countryName",
+    _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.required_attribute_missing_for_dependent_attribute", country_path,
                _("localityName, stateOrProvinceName or postalCode is present without countryName (SBR 7.1.4.2.2 (k)-(m))."));
 
   for (guint i = 0; i < attrs->len; i++)
     {
       Attr *a = &g_array_index (attrs, Attr, i);
-      g_autofree char *path = g_strconcat (P_SUBJECT ".", a->name, NULL);
+      g_autofree char *path = g_strconcat (base, ".", a->name, NULL);
 
       if (a->value == NULL)
         continue;
       if (a->nid == NID_organizationIdentifier)
-        lint_organization_identifier (c, a, country);
+        lint_organization_identifier (c, a, country, base);
       else if (a->nid == NID_pkcs9_emailAddress)
         {
-          if (!in_san (c, a->value))
+          if (dirname_mailboxes != NULL && !in_san (c, a->value))
             _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.email_address_in_attribute_not_in_san", path,
                        _("The subject emailAddress “%s” is not an rfc822Name or SmtpUTF8Mailbox of the subjectAltName (SBR 7.1.4.2.1)."),
                        a->value);
@@ -710,7 +718,7 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
           gboolean mailbox = strchr (a->value, '@') != NULL;
           gboolean known;
 
-          if (mailbox && !in_san (c, a->value))
+          if (mailbox && dirname_mailboxes != NULL && !in_san (c, a->value))
             {
               _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.email_address_in_attribute_not_in_san", path,
                          _("The commonName “%s” is a mailbox address that is not in the subjectAltName (SBR 7.1.4.2.1)."),
@@ -742,11 +750,28 @@ lint_subject (LintCtx *c, GPtrArray *dirname_mailboxes)
                        a->value);
         }
     }
-  for (guint i = 0; i < dirname_mailboxes->len; i++)
+  for (guint i = 0; dirname_mailboxes != NULL && i < dirname_mailboxes->len; i++)
     if (!in_san (c, g_ptr_array_index (dirname_mailboxes, i)))
       _lint_add (c, INKAN_SEVERITY_ERROR, "cabf.smime.email_address_in_attribute_not_in_san", P_SAN ".directoryName",
                  _("The mailbox “%s” of a directoryName is not an rfc822Name or SmtpUTF8Mailbox of the subjectAltName (SBR 7.1.4.2.1)."),
                  (char *) g_ptr_array_index (dirname_mailboxes, i));
+}
+
+/* Every directoryName of the subjectAltName against the DN rules of the
+ * certificate type (SBR 7.1.4.2.1). */
+static void
+lint_san_directory_names (LintCtx *c)
+{
+  GENERAL_NAMES *sans = X509_get_ext_d2i (c->cert, NID_subject_alt_name, NULL, NULL);
+
+  for (int i = 0; i < sk_GENERAL_NAME_num (sans); i++)
+    {
+      GENERAL_NAME *gn = sk_GENERAL_NAME_value (sans, i);
+      if (gn->type == GEN_DIRNAME)
+        lint_name (c, gn->d.directoryName, P_SAN ".directoryName", NULL);
+    }
+  GENERAL_NAMES_free (sans);
+  ERR_clear_error ();
 }
 
 /* ---------------------------------------------------------------- other extensions */
@@ -856,7 +881,8 @@ _lint_subscriber (LintCtx *c)
   lint_key_usage (c);
   lint_ext_key_usage (c);
   lint_san (c, dirname_mailboxes);
-  lint_subject (c, dirname_mailboxes);
+  lint_name (c, X509_get_subject_name (c->cert), P_SUBJECT, dirname_mailboxes);
+  lint_san_directory_names (c);
   lint_other_extensions (c);
   lint_issuer_key_dates (c);
 }

@@ -269,6 +269,7 @@ make ok-mv-strict-pss384 leaf md=sha384 sigopt=rsa_padding_mode:pss sigopt=rsa_p
 make ok-mv-strict-sha512 leaf md=sha512 "X:keyUsage=critical, keyEncipherment"
 make ok-mv-strict-utf8 leaf "$UTF8SAN_X" "${UTF8SAN}太郎@例え.jp" subj="/CN=taro@xn--r8jz45g.jp"
 make ok-mv-strict-empty-subject leaf subj=/ "X:subjectAltName=critical, email:user@example.org"
+make ok-mv-strict-san-dirname leaf "X:subjectAltName=email:user@example.org, dirName:sandn" "S:sandn=CN = user@example.org"
 make ok-mv-multi leaf "$CP_MV2" "X:keyUsage=critical, digitalSignature, keyEncipherment, dataEncipherment" \
     "X:extendedKeyUsage=emailProtection, clientAuth, 1.3.6.1.4.1.311.10.3.12" "X:basicConstraints=critical, CA:FALSE" \
     "X:subjectAltName=email:user@example.org, otherName:1.3.6.1.4.1.311.20.2.3;UTF8:user@example.org" \
@@ -402,6 +403,8 @@ make bad-eku-multi-document-signing-2027 leaf "$CP_MV2" "X:extendedKeyUsage=emai
 make bad-san-missing leaf "X:subjectAltName="
 make bad-san-dns-only leaf "X:subjectAltName=DNS:example.org" subj=/
 make bad-san-uri leaf "X:subjectAltName=email:user@example.org, URI:http://example.org/"
+make bad-san-dirname-attribute leaf "X:subjectAltName=email:user@example.org, dirName:sandn" "S:sandn=O = Example Corp|CN = user@example.org"
+make bad-san-dirname-mailbox leaf "X:subjectAltName=email:user@example.org, dirName:sandn" "S:sandn=CN = other@example.org"
 make bad-san-upn-strict leaf "X:subjectAltName=email:user@example.org, otherName:1.3.6.1.4.1.311.20.2.3;UTF8:user@example.org"
 make bad-san-upn-syntax leaf "$CP_MV2" "X:subjectAltName=email:user@example.org, otherName:1.3.6.1.4.1.311.20.2.3;UTF8:user"
 make bad-san-critical leaf "X:subjectAltName=critical, email:user@example.org"

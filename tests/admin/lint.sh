@@ -24,6 +24,7 @@ ok-mv-strict-pss384:
 ok-mv-strict-sha512:
 ok-mv-strict-utf8:
 ok-mv-strict-empty-subject:
+ok-mv-strict-san-dirname:
 ok-mv-multi:
 ok-mv-legacy: inkan.certificate_expired
 ok-ov-strict:
@@ -127,6 +128,8 @@ bad-eku-multi-document-signing-2027: cabf.smime.prohibited_eku_present inkan.cer
 bad-san-missing: cabf.smime.email_address_in_attribute_not_in_san cabf.smime.san_extension_missing
 bad-san-dns-only: cabf.smime.prohibited_generalname_type_present cabf.smime.san_does_not_contain_email_address pkix.san_extension_not_critical
 bad-san-uri: cabf.smime.prohibited_generalname_type_present
+bad-san-dirname-attribute: cabf.smime.prohibited_attribute
+bad-san-dirname-mailbox: cabf.smime.email_address_in_attribute_not_in_san
 bad-san-upn-strict: cabf.smime.prohibited_othername_type_present
 bad-san-upn-syntax: msft.invalid_user_principal_name_syntax
 bad-san-critical: pkix.san_extension_is_critical

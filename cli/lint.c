@@ -114,6 +114,26 @@ entry_free (Entry *e)
   g_free (e);
 }
 
+/* Prints @node as element @index of the pretty-printed JSON array on
+ * standard output, element by element, in json-glib's own layout for the
+ * whole array (its text indented by two spaces; JSON strings hold no raw
+ * newline): a bulk lint never holds its whole report in memory. */
+static void
+print_json_element (JsonNode *node, guint index)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  lines = g_strsplit (text, "\n", -1);
+  fputs (index == 0 ? "[\n" : ",\n", stdout);
+  for (guint i = 0; lines[i]; i++)
+    printf ("%s  %s", i ? "\n" : "", lines[i]);
+}
+
 int
 cli_lint (int argc, char **argv)
 {
@@ -131,7 +151,7 @@ cli_lint (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("CERT... — check certificates against the S/MIME Baseline Requirements"));
   g_autoptr (GPtrArray) todo = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
-  g_autoptr (JsonBuilder) b = NULL;
+  guint printed = 0;
   g_autoptr (InkanLinter) linter = NULL;
   GError *error = NULL;
   gint64 at = 0;
@@ -176,11 +196,6 @@ cli_lint (int argc, char **argv)
     }
   cli_passphrase_clear (&pp);
 
-  if (json)
-    {
-      b = json_builder_new ();
-      json_builder_begin_array (b);
-    }
   for (guint i = 0; i < todo->len; i++)
     {
       Entry *e = g_ptr_array_index (todo, i);
@@ -199,6 +214,9 @@ cli_lint (int argc, char **argv)
         {
           g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (e->cert));
           g_autofree char *serial = serial_hex (e->cert);
+          g_autoptr (JsonBuilder) b = json_builder_new ();
+          g_autoptr (JsonNode) node = NULL;
+
           json_builder_begin_object (b);
           cli_json_add_string (b, "file", e->file);
           cli_json_add_string (b, "subject", subject);
@@ -228,6 +246,8 @@ cli_lint (int argc, char **argv)
             }
           json_builder_end_object (b);
           json_builder_end_object (b);
+          node = json_builder_get_root (b);
+          print_json_element (node, printed++);
           continue;
         }
       if (quiet && findings->len == 0)
@@ -243,18 +263,7 @@ cli_lint (int argc, char **argv)
       printf ("  %s\n", summary);
     }
   if (json)
-    {
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
-      g_autoptr (JsonNode) root = NULL;
-      g_autofree char *text = NULL;
-
-      json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
-      printf ("%s\n", text);
-    }
+    fputs (printed ? "\n]\n" : "[]\n", stdout);
   else if (todo->len > 1 && (!quiet || with_errors))
     printf (_("%u certificates, %u with errors\n"), todo->len, with_errors);
   return with_errors ? EXIT_NOT_VALID : EXIT_OK;

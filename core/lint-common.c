@@ -493,6 +493,29 @@ extra_residue (const BIGNUM *n, const guint32 *words, int n_words, guint k)
   return BN_mod_word (n, extra_screen[k]);
 }
 
+/* Whether @n is a @k-th power residue modulo the next PERFECT_POWER_SCREENS
+ * primes p = 1 (mod @k) above @after (and above 752). */
+#define PERFECT_POWER_SCREENS 4
+static gboolean
+survives_more_screens (const BIGNUM *n, guint k, guint32 after)
+{
+  guint found = 0;
+  guint64 p = ((MAX (after, 752) / (2 * (guint64) k)) + 1) * 2 * k + 1;
+
+  for (; found < PERFECT_POWER_SCREENS && p < G_MAXUINT32; p += 2 * (guint64) k)
+    {
+      BN_ULONG x;
+
+      if (!is_small_prime ((guint32) p))
+        continue;
+      found++;
+      x = BN_mod_word (n, (BN_ULONG) p);
+      if (x != (BN_ULONG) -1 && x != 0 && pow_mod (x, (p - 1) / k, (guint32) p) != 1)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* The least prime k such that @n (odd, with no prime factor below 752,
  * residues[] as small_prime_factor() gives them) is a perfect k-th power,
  * or 0.  A k-th power is a k-th power residue modulo every prime p with
@@ -537,6 +560,13 @@ perfect_power (const BIGNUM *n, const guint32 residues[140], BN_CTX *ctx)
           x = extra_residue (n, words, n_words, k);
           candidate = x == (BN_ULONG) -1 || x == 0 || pow_mod (x, (p - 1) / k, p) == 1;
         }
+      if (!candidate)
+        continue;
+      /* Few primes below 752 are 1 modulo a large k, so a random modulus
+       * survives those screens for some k about one time in k: screen the
+       * survivors with more such primes (never a true power: it passes
+       * them all) before the costly exact root. */
+      candidate = survives_more_screens (n, k, extra_screen[k]);
       if (!candidate)
         continue;
       root = kth_root (n, k, ctx);

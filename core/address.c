@@ -18,17 +18,6 @@
 /* id-on-SmtpUTF8Mailbox, RFC 9598 §3 */
 #define OID_SMTP_UTF8_MAILBOX "1.3.6.1.5.5.7.8.9"
 
-/**
- * inkan_address_normalize:
- * @address: a bare mailbox address ("local@domain"), UTF-8
- * @error: return location for an #INKAN_ERROR_NO_FROM error when @address
- *   has no '@', an empty part, or a domain that is not valid IDNA2008
- *
- * Puts @address into the form used for comparison: local part with ASCII
- * letters lower-cased, domain as lower-case A-labels (RFC 5890).
- *
- * Returns: (transfer full): the normalised address, or %NULL on error.
- */
 /* The lower-cased @domain when it is a plain ASCII host name whose
  * IDNA2008 lookup (RFC 5891 §5) can only fold its case: LDH labels of 1–63
  * octets, none an A-label candidate ("xn--") or with hyphens in the places
@@ -61,6 +50,17 @@ ascii_host_name_folded (const char *domain)
   return total <= 253 ? g_ascii_strdown (domain, -1) : NULL;
 }
 
+/**
+ * inkan_address_normalize:
+ * @address: a bare mailbox address ("local@domain"), UTF-8
+ * @error: return location for an #INKAN_ERROR_NO_FROM error when @address
+ *   has no '@', an empty part, or a domain that is not valid IDNA2008
+ *
+ * Puts @address into the form used for comparison: local part with ASCII
+ * letters lower-cased, domain as lower-case A-labels (RFC 5890).
+ *
+ * Returns: (transfer full): the normalised address, or %NULL on error.
+ */
 char *
 inkan_address_normalize (const char *address, GError **error)
 {

@@ -25,9 +25,6 @@ inkan_message_parse_bytes (GBytes *bytes, GError **error)
   g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   GMimeMessage *msg;
 
-  /* Parts keep their content as substreams of @stream (a private copy
-   * of @bytes): no per-part copies. */
-  g_mime_parser_set_persist_stream (parser, TRUE);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   msg = g_mime_parser_construct_message (parser, NULL);
   if (msg == NULL || g_mime_message_get_mime_part (msg) == NULL)

@@ -5,18 +5,6 @@
 #include "json-out.h"
 #include <openssl/x509v3.h>
 
-static char *
-serial_hex (X509 *cert)
-{
-  BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (cert), NULL);
-  char *hex = bn ? BN_bn2hex (bn) : NULL;
-  char *out = g_strdup (hex ? hex : "");
-
-  OPENSSL_free (hex);
-  BN_free (bn);
-  return out;
-}
-
 static gint64
 asn1_unix (const ASN1_TIME *t)
 {
@@ -166,7 +154,7 @@ cli_chain (int argc, char **argv)
           X509 *c = g_ptr_array_index (report->certificates, i);
           g_autofree char *subject = inkan_name_to_string (X509_get_subject_name (c));
           g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (c));
-          g_autofree char *serial = serial_hex (c);
+          g_autofree char *serial = inkan_certificate_serial_hex (c);
           g_autofree char *key = inkan_certificate_describe_key (c);
           g_autofree char *sig = inkan_certificate_describe_signature (c);
           g_autoptr (GDateTime) nb = g_date_time_new_from_unix_utc (asn1_unix (X509_get0_notBefore (c)));
@@ -214,7 +202,7 @@ cli_chain (int argc, char **argv)
       X509 *c = g_ptr_array_index (report->certificates, i);
       g_autofree char *subject = inkan_name_to_string (X509_get_subject_name (c));
       g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (c));
-      g_autofree char *serial = serial_hex (c);
+      g_autofree char *serial = inkan_certificate_serial_hex (c);
       g_autofree char *key = inkan_certificate_describe_key (c);
       g_autofree char *sig = inkan_certificate_describe_signature (c);
       g_autofree char *sbr = sbr_text (c);

@@ -70,18 +70,6 @@ profile_text (X509 *cert)
   return profile ? g_strdup_printf (_("%s subscriber"), profile) : g_strdup (_("subscriber, no SBR policy OID"));
 }
 
-static char *
-serial_hex (X509 *cert)
-{
-  BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (cert), NULL);
-  char *hex = bn ? BN_bn2hex (bn) : NULL;
-  char *out = g_strdup (hex ? hex : "");
-
-  OPENSSL_free (hex);
-  BN_free (bn);
-  return out;
-}
-
 /* The certificates of @path for linting: PEM and DER certificate files
  * read without decoding their keys (inkan_lint_load_certificates()), any
  * other format as cli_load_certificate_file() reads it. */
@@ -213,7 +201,7 @@ cli_lint (int argc, char **argv)
       if (json)
         {
           g_autofree char *issuer = inkan_name_to_string (X509_get_issuer_name (e->cert));
-          g_autofree char *serial = serial_hex (e->cert);
+          g_autofree char *serial = inkan_certificate_serial_hex (e->cert);
           g_autoptr (JsonBuilder) b = json_builder_new ();
           g_autoptr (JsonNode) node = NULL;
 

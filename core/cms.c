@@ -232,6 +232,28 @@ inkan_name_to_string (const X509_NAME *name)
   return len > 0 && data != NULL ? g_strndup (data, len) : g_strdup ("");
 }
 
+/**
+ * inkan_certificate_serial_hex:
+ * @cert: a certificate
+ *
+ * The serialNumber (RFC 5280 §4.1.2.2) as OpenSSL writes it: upper-case
+ * hexadecimal, a leading "-" for a (non-conforming) negative one.
+ *
+ * Returns: (transfer full): the hex text; "" only when OpenSSL cannot
+ *   convert it (out of memory).
+ */
+char *
+inkan_certificate_serial_hex (X509 *cert)
+{
+  BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (cert), NULL);
+  char *hex = bn ? BN_bn2hex (bn) : NULL;
+  char *out = g_strdup (hex ? hex : "");
+
+  OPENSSL_free (hex);
+  BN_free (bn);
+  return out;
+}
+
 gint64
 _inkan_asn1_time_to_unix (const ASN1_TIME *t)
 {
@@ -314,14 +336,11 @@ free_bio_upto (BIO *bio, BIO *upto)
 void
 _inkan_signer_fill_cert (InkanSigner *s, X509 *cert, gboolean *from_subject)
 {
-  BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (cert), NULL);
-  char *hex = bn ? BN_bn2hex (bn) : NULL;
+  g_autofree char *hex = inkan_certificate_serial_hex (cert);
 
   s->subject = _inkan_name_to_string (X509_get_subject_name (cert));
   s->issuer = _inkan_name_to_string (X509_get_issuer_name (cert));
-  s->serial = g_ascii_strdown (hex ? hex : "", -1);
-  OPENSSL_free (hex);
-  BN_free (bn);
+  s->serial = g_ascii_strdown (hex, -1);
   s->not_before = _inkan_asn1_time_to_unix (X509_get0_notBefore (cert));
   s->not_after = _inkan_asn1_time_to_unix (X509_get0_notAfter (cert));
   s->emails = inkan_certificate_get_addresses (cert, from_subject);

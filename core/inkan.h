@@ -129,6 +129,7 @@ STACK_OF (X509) *inkan_identity_get_chain (InkanIdentity *identity);
 
 GPtrArray *inkan_certificates_load (const char *path, GError **error);
 char *inkan_name_to_string (const X509_NAME *name);
+char *inkan_certificate_serial_hex (X509 *cert);
 gint64 inkan_days_left (gint64 not_after, gint64 at);
 GBytes *inkan_identity_export_pkcs12 (InkanIdentity *identity, const char *passphrase, gboolean legacy,
                                       const char *friendly_name, GError **error);

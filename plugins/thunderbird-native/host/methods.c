@@ -73,12 +73,11 @@ cert_members (JsonBuilder *b, X509 *x, gint64 at)
   g_autofree char *fp = sha256_hex (x);
   gint64 not_after = asn1_unix (X509_get0_notAfter (x));
   const char *profile = inkan_certificate_sbr_profile (x);
-  BIGNUM *bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (x), NULL);
-  char *serial = bn ? BN_bn2hex (bn) : NULL;
+  g_autofree char *serial = inkan_certificate_serial_hex (x);
 
   cli_json_add_string (b, "subject", subject);
   cli_json_add_string (b, "issuer", issuer);
-  cli_json_add_string (b, "serial", serial);
+  cli_json_add_string (b, "serial", serial[0] ? serial : NULL);
   add_strings (b, "emails", emails);
   cli_json_add_bool (b, "emails_from_subject", from_subject);
   cli_json_add_time (b, "not_before", asn1_unix (X509_get0_notBefore (x)));
@@ -88,8 +87,6 @@ cert_members (JsonBuilder *b, X509 *x, gint64 at)
   cli_json_add_bool (b, "ca", X509_check_ca (x) != 0);
   cli_json_add_string (b, "sbr_profile", profile);
   cli_json_add_string (b, "sha256", fp);
-  OPENSSL_free (serial);
-  BN_free (bn);
 }
 
 static void

@@ -47,7 +47,7 @@ GMimeMessage *
 inkan_message_load (const char *path, GError **error)
 {
   /* Parsed in place: content stays in the file (core/stream.c). */
-  return _inkan_message_load_file (path, error);
+  return _inkan_message_load_file (path, 0, error);
 }
 
 static GBytes *

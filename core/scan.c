@@ -11,6 +11,7 @@
  * thread, in the order the messages were found.
  */
 #include "internal.h"
+#include "stream.h"
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
@@ -58,27 +59,6 @@ work_free (Work *w)
   g_free (w);
 }
 
-/* One message file: open, size check and parse on one descriptor. */
-static GMimeMessage *
-load_file (const char *path, GError **error)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  struct stat st;
-  GMimeMessage *msg = NULL;
-
-  if (fd < 0)
-    /* inkan_message_load()'s own message for a file it cannot open */
-    return inkan_message_load (path, error);
-  if (fstat (fd, &st) == 0 && st.st_size > MAX_MESSAGE_FILE)
-    g_set_error (error, INKAN_ERROR, INKAN_ERROR_MESSAGE, _("The file is too large to be a mail message."));
-  else
-    msg = inkan_message_load_fd (fd, error);
-  close (fd);
-  if (msg == NULL && error && *error && (*error)->code == INKAN_ERROR_IO)
-    g_prefix_error (error, "“%s”: ", path);
-  return msg;
-}
-
 static void
 scan_one (Work *w, const Shared *s)
 {
@@ -90,7 +70,7 @@ scan_one (Work *w, const Shared *s)
   item->file = g_strdup (w->file);
   item->index = w->index;
   if (msg == NULL)
-    msg = load_file (w->file, &error);
+    msg = _inkan_message_load_file (w->file, MAX_MESSAGE_FILE, &error);
   if (msg)
     item->verdict = inkan_message_verify (msg, o->trust, o->at, &error);
   if (item->verdict && item->verdict->kind == INKAN_VERDICT_NOT_SIGNED

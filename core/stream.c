@@ -887,17 +887,21 @@ inkan_message_load_fd (int fd, GError **error)
 
 /* inkan_message_load() (core/message.c) in bounded memory. */
 GMimeMessage *
-_inkan_message_load_file (const char *path, GError **error)
+_inkan_message_load_file (const char *path, goffset max_size, GError **error)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC);
-  GMimeMessage *msg;
+  struct stat st;
+  GMimeMessage *msg = NULL;
 
   if (fd < 0)
     {
       _inkan_set_error (error, INKAN_ERROR_IO, _("Cannot read the message “%s”: %s."), path, g_strerror (errno));
       return NULL;
     }
-  msg = inkan_message_load_fd (fd, error);
+  if (max_size > 0 && fstat (fd, &st) == 0 && st.st_size > max_size)
+    _inkan_set_error (error, INKAN_ERROR_MESSAGE, _("The file is too large to be a mail message."));
+  else
+    msg = inkan_message_load_fd (fd, error);
   close (fd);
   if (msg == NULL && error && *error && (*error)->code == INKAN_ERROR_IO)
     g_prefix_error (error, "“%s”: ", path);

@@ -96,7 +96,9 @@ GMimeStream *_inkan_entity_encrypt (GMimeObject *entity, GPtrArray *recipients,
  * _inkan_cms_decrypt_bio()), as a readable stream (transfer full). */
 GMimeStream *_inkan_part_decrypt (GMimePart *part, InkanIdentity *identity, GError **error);
 
-/* inkan_message_load() in bounded memory: parsed in place from @path. */
-GMimeMessage *_inkan_message_load_file (const char *path, GError **error);
+/* inkan_message_load() in bounded memory (inkan_message_load_fd() on
+ * @path); a file larger than @max_size bytes (when > 0) is refused with
+ * #INKAN_ERROR_MESSAGE without being read. */
+GMimeMessage *_inkan_message_load_file (const char *path, goffset max_size, GError **error);
 
 #endif
